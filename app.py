@@ -1,0 +1,93 @@
+"""The application factory: it reads as the table of contents of Pacer."""
+
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+import config
+from extensions import (
+    assets,
+    babel,
+    configure_sqlite,
+    csrf,
+    db,
+    login_manager,
+    migrate,
+    take_write_lock_for_writes,
+)
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_object(test_config or config.Config)
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", config.database_url(app.instance_path)
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.secret_key(
+            app.instance_path, app.config["DEVELOPMENT"]
+        )
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    import models  # noqa: F401 - registers every model with the metadata
+    from blueprints import access
+    from blueprints.assets import register_bundles
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(
+        app, db, directory=str(Path(app.root_path) / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    take_write_lock_for_writes(app)
+    login_manager.init_app(app)
+    access.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.globals["current_locale"] = get_locale
+    assets.init_app(app)
+    register_bundles(app, assets)
+
+
+def select_locale():
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
+
+
+def select_timezone():
+    if current_user and current_user.is_authenticated:
+        return current_user.display_timezone
+    return None
+
+
+def register_blueprints(app):
+    from blueprints.admin.views import bp as admin
+    from blueprints.auth.views import bp as auth
+    from blueprints.core.views import bp as core
+    from blueprints.today.views import bp as today
+
+    for blueprint in (core, auth, today, admin):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app):
+    from blueprints.core.errors import register
+
+    register(app)
+
+
+def register_commands(app):
+    from commands import register
+
+    register(app)

@@ -1,0 +1,53 @@
+"""Error pages: a clear message and the right status, as a page or as an htmx fragment."""
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from blueprints.rendering import render
+from extensions import db
+
+
+def _messages():
+    return {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist, or you cannot see it."),
+        405: _("That action is not allowed here."),
+        413: _("What you sent is too large."),
+        422: _("What you sent could not be processed."),
+        429: _("Too many attempts. Wait a minute and try again."),
+        500: _("Something went wrong on our side. Nothing you saved before was lost."),
+    }
+
+
+def _wants_json():
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def handle_http_error(error):
+    db.session.rollback()
+    code = error.code or 500
+    message = _messages().get(code, error.description)
+    if isinstance(error, CSRFError):
+        message = _("Your form expired or came from elsewhere. Reload the page and try again.")
+    if _wants_json():
+        return jsonify(error=message), code
+    return render("errors.html", block="content", status=code, code=code, message=message)
+
+
+def handle_unexpected_error(error):
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return handle_http_error(_InternalError())
+
+
+class _InternalError(HTTPException):
+    code = 500
+
+
+def register(app):
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.debug and not app.testing:
+        app.register_error_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,30 @@
+"""The front door: where each person lands, and the health check."""
+
+from flask import Blueprint, jsonify, redirect, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from blueprints.access import public
+from extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def index():
+    """Send each person to the screen they come for."""
+    if current_user.has_role("admin") and not current_user.has_role("rep"):
+        return redirect(url_for("admin.users"))
+    return redirect(url_for("today.index"))
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    """200 when the database answers, 503 when it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")

@@ -1,0 +1,76 @@
+"""Flask extensions, created unbound here and bound to the app in create_app."""
+
+from flask_assets import Environment
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+assets = Environment()
+
+# A transaction begun with this execution option takes SQLite's write lock up front.
+IMMEDIATE = {"pacer_begin_immediate": True}
+
+
+def configure_sqlite(engine, busy_timeout_ms=15000):
+    """WAL, a busy timeout and foreign keys on every SQLite connection; we emit BEGIN ourselves.
+
+    pysqlite's own transaction handling starts transactions late and cannot take the write lock
+    up front, so a read-then-write transaction could fail with "database is locked" instead of
+    waiting. With isolation_level=None we issue BEGIN (or BEGIN IMMEDIATE) on SQLAlchemy's
+    begin event, as the SQLAlchemy documentation recommends for pysqlite.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        immediate = connection.get_execution_options().get("pacer_begin_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def take_write_lock_for_writes(app):
+    """Begin every state-changing request's transaction with SQLite's write lock held.
+
+    A request that reads and then writes would otherwise hold a read snapshot and fail at once
+    with "database is locked" when another writer got in first; waiting for the lock up front
+    lets the busy timeout serialise writers instead. PostgreSQL needs nothing of the sort.
+    """
+    from flask import request
+
+    @app.before_request
+    def begin_immediate():
+        if request.method in {"GET", "HEAD", "OPTIONS"}:
+            return
+        if db.engine.dialect.name == "sqlite":
+            db.session.connection(execution_options=IMMEDIATE)

@@ -1,0 +1,154 @@
+"""The organisation, its teams and its people."""
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, String, Table, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.types import UTCDateTime, utcnow
+from services.periods import Calendar
+
+ROLES = ("admin", "executive", "manager", "rep")
+
+
+class Organization(db.Model):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    week_start: Mapped[int] = mapped_column(default=0)  # 0 = Monday
+    fiscal_year_start_month: Mapped[int] = mapped_column(default=1)
+    # Digits of the working weekdays, 0 = Monday: "01234" is Monday to Friday.
+    working_weekdays: Mapped[str] = mapped_column(String(7), default="01234")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def calendar(self):
+        return Calendar(
+            timezone=self.timezone,
+            week_start=self.week_start,
+            fiscal_year_start_month=self.fiscal_year_start_month,
+            working_weekdays=frozenset(int(d) for d in self.working_weekdays),
+        )
+
+
+team_managers = Table(
+    "team_managers",
+    db.metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    organization: Mapped[Organization] = relationship()
+    parent: Mapped["Team | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Team"]] = relationship(back_populates="parent", order_by="Team.name")
+    managers: Mapped[list["User"]] = relationship(
+        secondary=team_managers, back_populates="managed_teams", order_by="User.name"
+    )
+    members: Mapped[list["User"]] = relationship(
+        back_populates="team", order_by="User.name", foreign_keys="User.team_id"
+    )
+
+    @property
+    def path(self):
+        """The team's ancestors and itself, from the top."""
+        chain, team = [], self
+        while team is not None:
+            chain.append(team)
+            team = team.parent
+        return list(reversed(chain))
+
+    def descendants(self):
+        """Every team below this one."""
+        found = []
+        for child in self.children:
+            found.append(child)
+            found.extend(child.descendants())
+        return found
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    started_on: Mapped[date | None] = mapped_column()
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
+    managed_teams: Mapped[list[Team]] = relationship(
+        secondary=team_managers, back_populates="managers", order_by="Team.name"
+    )
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # The login session this request was authenticated by (see services.accounts).
+    session_token = None
+
+    @property
+    def roles(self):
+        return frozenset(row.role for row in self.role_rows)
+
+    @roles.setter
+    def roles(self, roles):
+        wanted = set(roles)
+        unknown = wanted - set(ROLES)
+        if unknown:
+            raise ValueError(f"unknown roles: {sorted(unknown)}")
+        self.role_rows = [row for row in self.role_rows if row.role in wanted] + [
+            UserRole(role=role) for role in sorted(wanted - self.roles)
+        ]
+
+    def has_role(self, *roles):
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return self.session_token
+
+    @property
+    def display_timezone(self):
+        """Where the person reads and types times; periods always follow the organisation."""
+        return self.timezone or self.organization.timezone
+
+    def __repr__(self):
+        return f"<User {self.email}>"
+
+
+def users_with_role(role):
+    """A select of the users holding a role."""
+    return select(User).join(UserRole).where(UserRole.role == role)

@@ -1,0 +1,155 @@
+"""Recording activities idempotently, and keeping the daily roll-up in step with them."""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models import Activity, DailyRollup, Metric
+from models.types import utcnow
+from services.periods import local_date
+
+
+@dataclass(frozen=True)
+class Recorded:
+    activity: Activity
+    created: bool  # False when an activity with this client id was already there
+
+
+def _insert(session, table):
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _bump_rollup(session, activity, sign):
+    """Add (sign=1) or take away (sign=-1) one counted activity in its day's roll-up."""
+    statement = _insert(session, DailyRollup).values(
+        user_id=activity.user_id,
+        metric_id=activity.metric_id,
+        day=activity.local_day,
+        entries=sign,
+        total=sign * activity.quantity,
+    )
+    # One upsert, so concurrent writers of the same day never lose an update.
+    statement = statement.on_conflict_do_update(
+        index_elements=["user_id", "metric_id", "day"],
+        set_={
+            "entries": DailyRollup.entries + statement.excluded.entries,
+            "total": DailyRollup.total + statement.excluded.total,
+        },
+    )
+    session.execute(statement)
+
+
+def record(
+    session,
+    *,
+    user,
+    metric,
+    occurred_at,
+    calendar,
+    quantity=1,
+    value=None,
+    source="web",
+    client_id=None,
+    note=None,
+    account=None,
+    external_id=None,
+    now=None,
+):
+    """Store one activity and count it, unless its client id is already stored (then nothing)."""
+    if occurred_at.tzinfo is None:
+        raise ValueError("occurred_at must be timezone-aware")
+    client_id = client_id or uuid.uuid4()
+    values = dict(
+        client_id=client_id,
+        user_id=user.id,
+        metric_id=metric.id,
+        quantity=quantity,
+        value=value,
+        occurred_at=occurred_at,
+        local_day=local_date(occurred_at, calendar),
+        created_at=now or utcnow(),
+        source=source,
+        counted=metric.qualifies(value),
+        note=(note or None),
+        account=(account or None),
+        external_id=external_id,
+    )
+    # INSERT .. ON CONFLICT DO NOTHING settles a race between two writers of the same client id
+    # inside the database: exactly one of them gets the id back.
+    inserted = session.execute(
+        _insert(session, Activity)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(Activity.id)
+    ).scalar()
+    if inserted is None:
+        existing = session.scalar(select(Activity).where(Activity.client_id == client_id))
+        if existing is None:  # the conflict was on (source, external_id)
+            existing = session.scalar(
+                select(Activity).where(
+                    Activity.source == source, Activity.external_id == external_id
+                )
+            )
+        return Recorded(existing, created=False)
+    activity = session.get(Activity, inserted)
+    if activity.counted:
+        _bump_rollup(session, activity, 1)
+    return Recorded(activity, created=True)
+
+
+def remove(session, activity, by_user, now=None):
+    """Soft-delete an activity and take it out of the roll-up; removing twice does nothing."""
+    if activity.is_deleted:
+        return False
+    activity.deleted_at = now or utcnow()
+    activity.deleted_by_id = by_user.id
+    if activity.counted:
+        _bump_rollup(session, activity, -1)
+    return True
+
+
+def capped_total():
+    """A day's total as it counts: never above the metric's daily cap."""
+    return case(
+        (
+            and_(Metric.daily_cap.is_not(None), DailyRollup.total > Metric.daily_cap),
+            Metric.daily_cap,
+        ),
+        else_=DailyRollup.total,
+    )
+
+
+def totals_by_metric(session, user_ids, first_day, last_day):
+    """{metric id: total} over the days first_day..last_day inclusive, daily caps applied."""
+    rows = session.execute(
+        select(DailyRollup.metric_id, func.sum(capped_total()))
+        .join(Metric, Metric.id == DailyRollup.metric_id)
+        .where(
+            DailyRollup.user_id.in_(user_ids),
+            DailyRollup.day >= first_day,
+            DailyRollup.day <= last_day,
+        )
+        .group_by(DailyRollup.metric_id)
+    )
+    return {metric_id: total or 0 for metric_id, total in rows}
+
+
+def latest(session, user, limit=10):
+    """The person's most recently logged activities that are still standing."""
+    return session.scalars(
+        select(Activity)
+        .where(Activity.user_id == user.id, Activity.deleted_at.is_(None))
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def parse_client_id(text):
+    """A client id as a UUID, or None if it is not one."""
+    try:
+        return uuid.UUID(str(text))
+    except (TypeError, ValueError, AttributeError):
+        return None

@@ -1,0 +1,152 @@
+"""Fixtures: an app on SQLite or, with PACER_TEST_DB=postgresql, on a throwaway PostgreSQL."""
+
+import os
+import re
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from config import TestConfig
+from extensions import db
+from models import Metric, Organization, Team, User
+from services import accounts
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if os.environ.get("PACER_TEST_DB") == "postgresql":
+        from tests.postgres import Cluster
+
+        cluster = Cluster().start()
+        yield cluster.create_database("pacer_test")
+        cluster.stop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'pacer.db'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return Config
+
+
+@pytest.fixture
+def app(_schema):
+    app = create_app(_schema)
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(html):
+    """The CSRF token a rendered page carries."""
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"', html
+    )
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class Factory:
+    """Builds an organisation, teams, people and metrics for a test."""
+
+    def __init__(self, app):
+        self.app = app
+        self.organization = Organization(name="Acme", timezone="Europe/Rome")
+        db.session.add(self.organization)
+        db.session.commit()
+
+    def team(self, name, parent=None, managers=()):
+        team = Team(name=name, organization=self.organization, parent=parent)
+        team.managers = list(managers)
+        db.session.add(team)
+        db.session.commit()
+        return team
+
+    def user(self, email, roles=("rep",), team=None, name=None, password=PASSWORD, **fields):
+        user = User(
+            email=email, name=name or email.split("@")[0].title(),
+            organization=self.organization, team=team, **fields,
+        )
+        user.roles = roles
+        accounts.set_password(user, password, self.app.config["PASSWORD_HASH_METHOD"])
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def metric(self, key, name=None, **fields):
+        metric = Metric(
+            key=key, name=name or key.title(), organization=self.organization, **fields
+        )
+        db.session.add(metric)
+        db.session.commit()
+        return metric
+
+
+@pytest.fixture
+def make(app):
+    return Factory(app)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, email, password=PASSWORD, remember=False):
+        page = self.client.get("/sign-in")
+        data = {"email": email, "password": password, "csrf_token": csrf_token(page.text)}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/sign-in", data=data)
+
+    def sign_out(self):
+        page = self.client.get("/account/password")
+        return self.client.post("/sign-out", data={"csrf_token": csrf_token(page.text)})
+
+    def post(self, url, data=None, page="/today", **kwargs):
+        """POST with the CSRF token of a page the person can see."""
+        token = csrf_token(self.client.get(page).text)
+        return self.client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def at(*args):
+    """An aware UTC datetime, for brevity."""
+    return datetime(*args, tzinfo=UTC)
