@@ -72,5 +72,6 @@ def take_write_lock_for_writes(app):
     def begin_immediate():
         if request.method in {"GET", "HEAD", "OPTIONS"}:
             return
-        if db.engine.dialect.name == "sqlite":
+        # (A session already inside a transaction is one a test shares with its requests.)
+        if db.engine.dialect.name == "sqlite" and not db.session().in_transaction():
             db.session.connection(execution_options=IMMEDIATE)

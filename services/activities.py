@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, delete, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Activity, DailyRollup, Metric
@@ -153,3 +153,41 @@ def parse_client_id(text):
         return uuid.UUID(str(text))
     except (TypeError, ValueError, AttributeError):
         return None
+
+
+def rebuild_rollups(session, metric_ids=None, user_ids=None):
+    """Recount the roll-up from the activity rows (after a bulk import or a quality-gate change).
+
+    Also re-applies each metric's quality gate to the activities' `counted` flag first.
+    """
+    metrics = session.scalars(
+        select(Metric).where(Metric.id.in_(metric_ids)) if metric_ids else select(Metric)
+    ).all()
+    for metric in metrics:
+        scope = [Activity.metric_id == metric.id]
+        if user_ids is not None:
+            scope.append(Activity.user_id.in_(user_ids))
+        gate = (
+            true()
+            if metric.quality_min is None
+            else and_(Activity.value.is_not(None), Activity.value >= metric.quality_min)
+        )
+        session.execute(update(Activity).where(*scope).values(counted=gate))
+        rollup_scope = [DailyRollup.metric_id == metric.id]
+        if user_ids is not None:
+            rollup_scope.append(DailyRollup.user_id.in_(user_ids))
+        session.execute(delete(DailyRollup).where(*rollup_scope))
+        session.execute(
+            insert(DailyRollup).from_select(
+                ["user_id", "metric_id", "day", "entries", "total"],
+                select(
+                    Activity.user_id,
+                    Activity.metric_id,
+                    Activity.local_day,
+                    func.count(Activity.id),
+                    func.sum(Activity.quantity),
+                )
+                .where(*scope, Activity.counted.is_(True), Activity.deleted_at.is_(None))
+                .group_by(Activity.user_id, Activity.metric_id, Activity.local_day),
+            )
+        )

@@ -1,10 +1,12 @@
 """Fixtures: an app on SQLite or, with PACER_TEST_DB=postgresql, on a throwaway PostgreSQL."""
 
+import contextvars
 import os
 import re
 from datetime import UTC, datetime
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -17,15 +19,31 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    if os.environ.get("PACER_TEST_DB") == "postgresql":
-        from tests.postgres import Cluster
+def postgres():
+    """The throwaway PostgreSQL cluster, when the suite runs on PostgreSQL; else None."""
+    if os.environ.get("PACER_TEST_DB") != "postgresql":
+        yield None
+        return
+    from tests.postgres import Cluster
 
-        cluster = Cluster().start()
-        yield cluster.create_database("pacer_test")
-        cluster.stop()
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'pacer.db'}"
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres, tmp_path_factory):
+    if postgres is not None:
+        return postgres.create_database("pacer_test")
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'pacer.db'}"
+
+
+@pytest.fixture
+def empty_database_url(postgres, tmp_path):
+    """A database with nothing in it, of the kind the suite runs on."""
+    if postgres is not None:
+        return postgres.create_database("pacer_empty")
+    return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +58,26 @@ def _schema(database_url):
     return Config
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    Without this a request would reuse the test's app context, and so its database session,
+    `g`, the cached current user and CSRF token: bugs would hide and phantom ones appear.
+    What the test set up is committed first, and its objects are expired afterwards so the
+    test reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(_schema):
     app = create_app(_schema)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _empty_tables()
         yield app

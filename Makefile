@@ -1,0 +1,62 @@
+# Pacer: `make run` serves the demo, `make test` runs every test. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test lint bench install install-test assets system-deps serve clean
+
+run: install assets
+	PACER_ENV=development $(BIN)/flask db upgrade
+	PACER_ENV=development $(BIN)/flask seed-demo
+	PACER_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install-test assets system-deps
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+	PACER_TEST_DB=postgresql $(BIN)/pytest -m "not browser"
+
+lint: install-test
+	$(BIN)/ruff check .
+
+bench: install-test assets system-deps
+	$(BIN)/python bench/scorecards.py
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+assets: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Chromium drives the browser tests and PostgreSQL runs the database suite a second time.
+# As root (CI, a fresh machine) they are installed; otherwise the tests say what is missing.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing$$missing: run 'sudo apt-get install -y$$missing'"; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules static/gen static/.webassets-cache

@@ -1,0 +1,203 @@
+"""Signing in and out, throttling, CSRF and who may open what."""
+
+from sqlalchemy import func, select
+
+from extensions import db
+from models import LoginSession, SignInFailure
+from tests.conftest import PASSWORD, csrf_token
+
+WRONG = "That email and password do not match an active account."
+
+
+def test_sign_in_page_renders_a_labelled_form(client):
+    page = client.get("/sign-in")
+    assert page.status_code == 200
+    assert '<label for="email">' in page.text and '<label for="password">' in page.text
+
+
+def test_rep_signs_in_and_lands_on_today(make, auth):
+    make.user("rep@example.com")
+    response = auth.sign_in("rep@example.com")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert auth.client.get("/").headers["Location"] == "/today"
+
+
+def test_sees_error_if_password_is_wrong(make, auth):
+    make.user("rep@example.com")
+    response = auth.sign_in("rep@example.com", "not the password")
+    assert response.status_code == 401
+    assert WRONG in response.text
+
+
+def test_unknown_and_inactive_users_get_the_same_message_as_a_wrong_password(make, auth):
+    make.user("gone@example.com", active=False)
+    for email in ("nobody@example.com", "gone@example.com"):
+        response = auth.sign_in(email)
+        assert response.status_code == 401
+        assert WRONG in response.text
+
+
+def test_sign_in_ignores_the_case_of_the_email(make, auth):
+    make.user("rep@example.com")
+    assert auth.sign_in("  REP@Example.com ").status_code == 302
+
+
+def test_sign_in_never_redirects_to_another_site(make, auth, client):
+    make.user("rep@example.com")
+    page = client.get("/sign-in")
+    response = client.post(
+        "/sign-in?next=https://evil.example/",
+        data={"email": "rep@example.com", "password": PASSWORD,
+              "csrf_token": csrf_token(page.text)},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_post_without_csrf_token_is_refused_with_400(make, client):
+    make.user("rep@example.com")
+    response = client.post("/sign-in", data={"email": "rep@example.com", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "expired" in response.text
+
+
+def test_htmx_post_without_csrf_header_is_refused_with_400(make, auth, client):
+    calls = make.metric("calls")
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    response = client.post("/today/log", data={"metric": calls.key},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 400
+
+
+def test_sixth_failed_sign_in_within_a_minute_is_refused_with_429(make, auth):
+    make.user("rep@example.com")
+    for _ in range(5):
+        assert auth.sign_in("rep@example.com", "wrong password").status_code == 401
+    assert auth.sign_in("rep@example.com", "wrong password").status_code == 429
+    # Even the right password waits until the minute has passed.
+    assert auth.sign_in("rep@example.com").status_code == 429
+    assert db.session.scalar(select(func.count(SignInFailure.id))) == 5
+
+
+def test_failures_are_counted_in_the_database_so_every_process_sees_them(make, app, auth):
+    make.user("rep@example.com")
+    for _ in range(5):
+        auth.sign_in("rep@example.com", "wrong password")
+    # A second client (another server process would see the same database rows).
+    other = app.test_client()
+    page = other.get("/sign-in")
+    response = other.post("/sign-in", data={"email": "rep@example.com", "password": PASSWORD,
+                                            "csrf_token": csrf_token(page.text)})
+    assert response.status_code == 429
+
+
+def test_signed_out_request_to_any_page_goes_to_sign_in(client):
+    for path in ("/", "/today", "/admin/users", "/account/password"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/sign-in"), path
+
+
+def test_rep_asking_for_an_admin_page_gets_403(make, auth, client):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_admin_who_is_not_a_rep_gets_403_on_today(make, auth, client):
+    make.user("admin@example.com", roles=("admin",))
+    auth.sign_in("admin@example.com")
+    assert client.get("/today").status_code == 403
+
+
+def test_session_cookie_saved_before_signing_out_is_refused_after_it(make, auth, client):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    saved = client.get_cookie("session").value
+    assert client.get("/today").status_code == 200
+    auth.sign_out()
+    assert client.get("/today").status_code == 302
+    client.set_cookie("session", saved)
+    response = client.get("/today")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+
+
+def test_remember_me_cookie_stops_working_after_signing_out(make, app, auth, client):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com", remember=True)
+    remember = client.get_cookie("remember_token").value
+    auth.sign_out()
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", remember)
+    assert fresh.get("/today").status_code == 302
+
+
+def test_signing_out_ends_only_this_device(make, app, auth):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    phone = app.test_client()
+    page = phone.get("/sign-in")
+    phone.post("/sign-in", data={"email": "rep@example.com", "password": PASSWORD,
+                                 "csrf_token": csrf_token(page.text)})
+    auth.sign_out()
+    assert phone.get("/today").status_code == 200
+
+
+def test_changing_the_password_signs_out_other_devices_but_not_this_one(make, app, auth, client):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    laptop = app.test_client()
+    page = laptop.get("/sign-in")
+    laptop.post("/sign-in", data={"email": "rep@example.com", "password": PASSWORD,
+                                  "csrf_token": csrf_token(page.text)})
+    response = auth.post("/account/password", {
+        "current_password": PASSWORD, "new_password": "a brand new secret",
+        "confirm": "a brand new secret",
+    }, page="/account/password")
+    assert response.status_code == 302
+    assert client.get("/today").status_code == 200
+    assert laptop.get("/today").status_code == 302
+    assert db.session.scalar(select(func.count(LoginSession.id))) == 1
+    auth.sign_out()
+    assert auth.sign_in("rep@example.com", "a brand new secret").status_code == 302
+
+
+def test_changing_the_password_needs_the_current_one(make, auth):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    response = auth.post("/account/password", {
+        "current_password": "wrong", "new_password": "a brand new secret",
+        "confirm": "a brand new secret",
+    }, page="/account/password")
+    assert response.status_code == 422
+    assert "That is not your current password." in response.text
+
+
+def test_session_cookies_are_http_only_and_same_site_lax(make, auth):
+    make.user("rep@example.com")
+    response = auth.sign_in("rep@example.com", remember=True)
+    cookies = response.headers.getlist("Set-Cookie")
+    for name in ("session=", "remember_token="):
+        cookie = next(c for c in cookies if c.startswith(name))
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_cookies_are_secure_outside_development():
+    from config import Config
+
+    if not Config.DEVELOPMENT:
+        assert Config.SESSION_COOKIE_SECURE and Config.REMEMBER_COOKIE_SECURE
+
+
+def test_healthz_needs_no_sign_in(client):
+    assert client.get("/healthz").status_code == 200
+
+
+def test_unknown_page_is_a_clear_404(make, auth, client):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "does not exist" in response.text
