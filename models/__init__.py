@@ -2,6 +2,7 @@
 
 from models.accounts import LoginSession, SignInFailure
 from models.activities import SOURCES, Activity, DailyRollup
+from models.devices import DeviceOutbox
 from models.metrics import Metric
 from models.people import ROLES, Organization, Team, User, UserRole, team_managers
 
@@ -10,6 +11,7 @@ __all__ = [
     "SOURCES",
     "Activity",
     "DailyRollup",
+    "DeviceOutbox",
     "LoginSession",
     "Metric",
     "Organization",
