@@ -2,9 +2,8 @@
 
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask
 from flask_babel import get_locale
-from flask_login import current_user
 
 import config
 from extensions import (
@@ -41,6 +40,7 @@ def register_extensions(app):
     import models  # noqa: F401 - registers every model with the metadata
     from blueprints import access
     from blueprints.assets import register_bundles
+    from blueprints.localization import select_locale, select_timezone
 
     db.init_app(app)
     with app.app_context():
@@ -57,18 +57,6 @@ def register_extensions(app):
     app.jinja_env.globals["current_locale"] = get_locale
     assets.init_app(app)
     register_bundles(app, assets)
-
-
-def select_locale():
-    if current_user and current_user.is_authenticated and current_user.locale:
-        return current_user.locale
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
-
-
-def select_timezone():
-    if current_user and current_user.is_authenticated:
-        return current_user.display_timezone
-    return None
 
 
 def register_blueprints(app):
