@@ -1,13 +1,15 @@
 """Command-line tasks: flask create-user, flask seed-demo."""
 
+from datetime import UTC, datetime
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from extensions import db
+from extensions import IMMEDIATE, db
 from models import ROLES, Organization, Team, User
-from services import accounts
+from services import accounts, demo
 
 
 @click.command("create-user")
@@ -41,5 +43,33 @@ def create_user(email, name, password, roles, team_name):
     click.echo(f"Created {email} ({', '.join(sorted(roles))}).")
 
 
+@click.command("seed-demo")
+@click.option("--days", default=demo.DEFAULT_DAYS, show_default=True, type=click.IntRange(1, 366),
+              help="Days of activity up to now.")
+@with_appcontext
+def seed_demo(days):
+    """Create the Northwind Supplies demo organisation, or top up its activities to now."""
+    # Every demo login has a published password: never let one into a real deployment.
+    if not current_app.config["DEVELOPMENT"]:
+        raise click.ClickException(
+            "seed-demo creates accounts with a published password; "
+            "it runs only with PACER_ENV=development."
+        )
+    if db.engine.dialect.name == "sqlite":
+        db.session.connection(execution_options=IMMEDIATE)
+    try:
+        summary = demo.seed(
+            db.session, datetime.now(UTC), current_app.config["PASSWORD_HASH_METHOD"], days=days
+        )
+    except demo.DemoConflict as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Demo logins (password: {demo.PASSWORD}):")
+    for email, what in demo.LOGINS:
+        click.echo(f"  {email:<22} {what}")
+    click.echo(str(summary))
+
+
 def register(app):
     app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
