@@ -1,0 +1,286 @@
+"""The admin area's forms: people, teams, metrics and the organisation's settings."""
+
+from babel.dates import get_day_names, get_month_names
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FloatField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from extensions import db
+from models import ROLES
+from services import directory
+from services.accounts import MIN_PASSWORD_LENGTH
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "executive": _l("Executive"),
+    "manager": _l("Manager"),
+    "rep": _l("Sales rep"),
+}
+KIND_LABELS = {"leading": _l("Leading (an activity)"), "lagging": _l("Lagging (a result)")}
+AGGREGATION_LABELS = {"count": _l("Count the entries"), "sum": _l("Add up the amounts")}
+DIRECTION_LABELS = {"higher": _l("Higher is better"), "lower": _l("Lower is better")}
+# Each language named in itself, so a person can find their own.
+LOCALE_LABELS = {"en": "English", "it": "Italiano"}
+INDENT = "\u2003"  # an em space per level: option labels cannot be styled
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_int(value):
+    return None if value in (None, "") else int(value)
+
+
+def optional_str(value):
+    return None if value in (None, "") else str(value)
+
+
+def zero_if_empty(value):
+    return 0 if value is None else value
+
+
+def plain_text(form, field):
+    """Refuse control characters: they cannot be seen, and PostgreSQL refuses NUL."""
+    if field.data and any(ord(char) < 32 for char in field.data):
+        raise ValidationError(_l("Remove the invisible control characters (such as tabs)."))
+
+
+def iana_timezone(form, field):
+    if field.data and not directory.is_timezone(field.data):
+        raise ValidationError(
+            _l("Unknown timezone. Use a name from the list, such as Europe/Rome.")
+        )
+
+
+def capitalised(name):
+    return name[:1].upper() + name[1:]
+
+
+def options(pairs):
+    """(value, label) pairs as the choices a select or a group of checkboxes offers."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class NumberField(FloatField):
+    """A decimal number, shown without a trailing ".0" (quantities are kept to two places)."""
+
+    def _value(self):
+        if self.raw_data or self.data is None:
+            return super()._value()
+        return f"{self.data:.2f}".rstrip("0").rstrip(".")
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a group of checkboxes: easier to tap on a phone than a multi-select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def team_choices(rows):
+    """Teams as (id, label) pairs, indented by depth so the tree shows in a select."""
+    inactive = _l("inactive")
+    return options(
+        (row.team.id, INDENT * row.depth + row.team.name
+         + ("" if row.team.active else f" ({inactive})"))
+        for row in rows
+    )
+
+
+class AdminForm(FlaskForm):
+    def values(self):
+        """The submitted values by field name, as the directory service takes them."""
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class UserForm(AdminForm):
+    name = StringField(
+        _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=120), plain_text]
+    )
+    email = EmailField(
+        _l("Email"),
+        filters=[strip],
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            Email(message=_l("Enter an email address such as name@example.com.")),
+        ],
+    )
+    roles = CheckboxesField(
+        _l("Roles"),
+        choices=options((role, ROLE_LABELS[role]) for role in ROLES),
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+    team_id = SelectField(_l("Team"), coerce=optional_int)
+    managed_team_ids = CheckboxesField(_l("Manages these teams"), coerce=int)
+    started_on = DateField(_l("Start date"), validators=[Optional()])
+    locale = SelectField(
+        _l("Language"),
+        coerce=optional_str,
+        choices=options([("", _l("The browser's language")), *LOCALE_LABELS.items()]),
+    )
+    timezone = StringField(
+        _l("Timezone"), filters=[strip], validators=[Optional(), Length(max=64), iana_timezone]
+    )
+    active = BooleanField(_l("Active: can sign in"), default=True)
+    password = PasswordField(_l("Password"), validators=[Length(max=200)])
+
+    def __init__(self, *args, user=None, actor=None, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.actor = user, actor
+        self.team_id.choices = options([("", _l("No team"))]) + team_choices(teams)
+        self.managed_team_ids.choices = team_choices(teams)
+
+    @property
+    def is_self(self):
+        return self.user is not None and self.actor is not None and self.user.id == self.actor.id
+
+    def validate_email(self, field):
+        if directory.email_taken(db.session, field.data, except_user=self.user):
+            raise ValidationError(_l("Someone already has an account with this email address."))
+
+    def validate_roles(self, field):
+        if self.is_self and "admin" not in field.data:
+            raise ValidationError(_l("You cannot remove your own administrator role."))
+
+    def validate_active(self, field):
+        if self.is_self and not field.data:
+            raise ValidationError(_l("You cannot deactivate yourself."))
+
+    def validate_password(self, field):
+        if not field.data:
+            if self.user is None:
+                raise ValidationError(
+                    _l("Set a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+                )
+            return
+        if self.is_self:
+            raise ValidationError(_l("Change your own password on the Account page."))
+        if len(field.data) < MIN_PASSWORD_LENGTH:
+            raise ValidationError(_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+
+
+class TeamForm(AdminForm):
+    name = StringField(
+        _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=120), plain_text]
+    )
+    parent_id = SelectField(_l("Part of"), coerce=optional_int)
+    manager_ids = CheckboxesField(_l("Managers"), coerce=int)
+    active = BooleanField(_l("Active"), default=True)
+
+    def __init__(self, *args, team=None, teams=(), people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team, self.teams = team, list(teams)
+        self.parent_id.choices = (
+            options([("", _l("Nothing: a top-level team"))]) + team_choices(teams)
+        )
+        inactive = _l("inactive")
+        self.manager_ids.choices = options(
+            (user.id, user.name + ("" if user.active else f" ({inactive})")) for user in people
+        )
+
+    def validate_parent_id(self, field):
+        parent = next((row.team for row in self.teams if row.team.id == field.data), None)
+        if directory.would_create_cycle(self.team, parent):
+            raise ValidationError(
+                _l("A team cannot be part of itself or of a team inside it. Choose another.")
+            )
+
+
+class MetricForm(AdminForm):
+    key = StringField(_l("Key"), filters=[strip])
+    name = StringField(
+        _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=80), plain_text]
+    )
+    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS.items()))
+    aggregation = SelectField(_l("How entries add up"), choices=options(AGGREGATION_LABELS.items()))
+    unit = StringField(_l("Unit"), filters=[strip], validators=[Length(max=24), plain_text])
+    direction = SelectField(_l("Direction"), choices=options(DIRECTION_LABELS.items()))
+    quality_min = NumberField(
+        _l("Quality gate: counts from"),
+        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+    )
+    quality_unit = StringField(
+        _l("Quality gate unit"), filters=[strip], validators=[Length(max=24), plain_text]
+    )
+    daily_cap = NumberField(
+        _l("Daily cap"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0.01, max=1_000_000_000,
+                message=_l("Use a number above 0 (at least 0.01), or leave it empty."),
+            ),
+        ],
+    )
+    position = IntegerField(
+        _l("Position"),
+        default=0,
+        filters=[zero_if_empty],
+        validators=[Optional(), NumberRange(min=0, max=10_000)],
+    )
+    active = BooleanField(_l("Active: people can log it"), default=True)
+
+    def __init__(self, *args, metric=None, organization_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.metric, self.organization_id = metric, organization_id
+
+    def validate_key(self, field):
+        if self.metric is not None:
+            if field.data and field.data != self.metric.key:
+                raise ValidationError(_l("The key cannot be changed once the metric exists."))
+            return
+        if not field.data:
+            raise ValidationError(_l("This field is required."))
+        if not directory.is_metric_key(field.data):
+            raise ValidationError(
+                _l("Use 2 to 40 characters: lower-case letters, digits and _, "
+                   "starting with a letter (for example calls_made).")
+            )
+        if directory.metric_key_taken(db.session, self.organization_id, field.data):
+            raise ValidationError(_l("Another metric already has this key."))
+
+
+class OrganizationForm(AdminForm):
+    name = StringField(
+        _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=120), plain_text]
+    )
+    timezone = StringField(
+        _l("Timezone"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=64), iana_timezone],
+    )
+    week_start = SelectField(_l("Weeks start on"), coerce=int)
+    fiscal_year_start_month = SelectField(_l("The fiscal year starts in"), coerce=int)
+    working_weekdays = CheckboxesField(
+        _l("Working days"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose at least one working day."))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locale = get_locale()
+        days = get_day_names("wide", locale=locale)
+        months = get_month_names("wide", context="stand-alone", locale=locale)
+        # Monday first, as the stored numbers count (0 = Monday).
+        self.week_start.choices = options((day, capitalised(days[day])) for day in range(7))
+        self.working_weekdays.choices = self.week_start.choices
+        self.fiscal_year_start_month.choices = options(
+            (month, capitalised(months[month])) for month in range(1, 13)
+        )

@@ -1,0 +1,228 @@
+"""The organisation's directory as an administrator keeps it: people, teams and metrics."""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from models import Metric, Team, User
+from services import accounts
+from services.activities import rebuild_rollups
+
+METRIC_KEY = re.compile(r"[a-z][a-z0-9_]{1,39}")
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """A team in tree order: how deep it sits, and how many active people belong to it."""
+
+    team: Team
+    depth: int
+    members: int
+
+
+@lru_cache(maxsize=1)
+def timezone_names():
+    """Every IANA timezone name this system knows, sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+def is_timezone(name):
+    return name in timezone_names()
+
+
+def is_metric_key(key):
+    return bool(METRIC_KEY.fullmatch(key or ""))
+
+
+def people(session, organization_id, search=None):
+    """The organisation's people by name, optionally only those whose name or email matches."""
+    query = (
+        select(User)
+        .where(User.organization_id == organization_id)
+        .options(selectinload(User.team))
+        .order_by(User.name, User.id)
+    )
+    if search:
+        needle = search.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(User.name).contains(needle, autoescape=True),
+                User.email.contains(needle, autoescape=True),
+            )
+        )
+    return session.scalars(query).all()
+
+
+def email_taken(session, email, except_user=None):
+    """Whether another account already uses this email, whatever its case (emails are global)."""
+    query = select(User.id).where(func.lower(User.email) == accounts.normalise_email(email))
+    if except_user is not None and except_user.id is not None:
+        query = query.where(User.id != except_user.id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def team_tree(session, organization_id):
+    """Every team of the organisation, parents before their children, siblings by name."""
+    teams = session.scalars(
+        select(Team)
+        .where(Team.organization_id == organization_id)
+        .options(selectinload(Team.managers))
+        .order_by(Team.name, Team.id)
+    ).all()
+    members = dict(
+        session.execute(
+            select(User.team_id, func.count(User.id))
+            .where(User.organization_id == organization_id, User.active.is_(True))
+            .group_by(User.team_id)
+        ).all()
+    )
+    children = {}
+    for team in teams:
+        children.setdefault(team.parent_id, []).append(team)
+    rows, seen = [], set()
+
+    def walk(team, depth):
+        seen.add(team.id)
+        rows.append(TeamRow(team, depth, members.get(team.id, 0)))
+        for child in children.get(team.id, []):
+            if child.id not in seen:
+                walk(child, depth + 1)
+
+    ids = {team.id for team in teams}
+    for team in teams:
+        if team.parent_id is None or team.parent_id not in ids:
+            walk(team, 0)
+    # Only a cycle made outside Pacer leaves teams unreached; list them rather than hide them.
+    for team in teams:
+        if team.id not in seen:
+            walk(team, 0)
+    return rows
+
+
+def would_create_cycle(team, parent):
+    """Whether making `parent` the team's parent would put the team inside itself."""
+    if team is None or team.id is None or parent is None:
+        return False
+    return parent.id == team.id or parent in team.descendants()
+
+
+def metrics(session, organization_id):
+    """The organisation's metrics in the administrator's order."""
+    return session.scalars(
+        select(Metric)
+        .where(Metric.organization_id == organization_id)
+        .order_by(Metric.position, Metric.name, Metric.id)
+    ).all()
+
+
+def metric_key_taken(session, organization_id, key):
+    return (
+        session.scalar(
+            select(Metric.id)
+            .where(Metric.organization_id == organization_id, Metric.key == key)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _teams(session, organization_id, ids):
+    """The organisation's teams with these ids; ids from elsewhere are ignored."""
+    if not ids:
+        return []
+    return session.scalars(
+        select(Team).where(Team.organization_id == organization_id, Team.id.in_(ids))
+    ).all()
+
+
+def _team(session, organization_id, team_id):
+    found = _teams(session, organization_id, [team_id] if team_id is not None else [])
+    return found[0] if found else None
+
+
+def _users(session, organization_id, ids):
+    if not ids:
+        return []
+    return session.scalars(
+        select(User).where(User.organization_id == organization_id, User.id.in_(ids))
+    ).all()
+
+
+def save_user(
+    session, organization, user, *, name, email, roles, team_id, managed_team_ids,
+    started_on, locale, timezone, active, password, password_method,
+):
+    """Create (user=None) or update a person; a new password or deactivation signs them out."""
+    team = _team(session, organization.id, team_id)
+    managed_teams = _teams(session, organization.id, managed_team_ids)
+    if user is None:
+        user = User(organization=organization)
+        session.add(user)
+    user.name = name
+    user.email = accounts.normalise_email(email)
+    user.roles = roles
+    user.team = team
+    user.managed_teams = managed_teams
+    user.started_on = started_on
+    user.locale = locale or None
+    user.timezone = timezone or None
+    if password:
+        accounts.set_password(user, password, password_method)
+        if user.id is not None:
+            accounts.end_all_sessions(session, user)
+    if user.id is not None and user.active and not active:
+        accounts.deactivate(session, user)
+    else:
+        user.active = active
+    return user
+
+
+def save_team(session, organization, team, *, name, parent_id, manager_ids, active):
+    """Create (team=None) or update a team; the caller has refused a parent that makes a cycle."""
+    parent = _team(session, organization.id, parent_id)
+    managers = _users(session, organization.id, manager_ids)
+    if would_create_cycle(team, parent):
+        raise ValueError(f"team {team.id} cannot sit under team {parent.id}")
+    if team is None:
+        team = Team(organization=organization)
+        session.add(team)
+    team.name, team.parent, team.managers, team.active = name, parent, managers, active
+    return team
+
+
+def save_metric(
+    session, organization, metric, *, key=None, name, kind, aggregation, unit, direction,
+    quality_min, quality_unit, daily_cap, position, active,
+):
+    """Create (metric=None, with a key) or update a metric; the key never changes once set.
+
+    A changed quality gate recounts which activities count, and the roll-up with them.
+    """
+    if metric is None:
+        metric = Metric(organization=organization, key=key)
+        session.add(metric)
+    gate_changed = metric.id is not None and metric.quality_min != quality_min
+    metric.name, metric.kind, metric.aggregation = name, kind, aggregation
+    metric.unit, metric.direction = unit, direction
+    metric.quality_min, metric.quality_unit = quality_min, quality_unit or None
+    metric.daily_cap, metric.position, metric.active = daily_cap, position, active
+    if gate_changed:
+        session.flush()
+        rebuild_rollups(session, metric_ids=[metric.id])
+    return metric
+
+
+def save_organization(
+    organization, *, name, timezone, week_start, fiscal_year_start_month, working_weekdays
+):
+    """Update the organisation's name and calendar; working weekdays are stored as digits."""
+    organization.name = name
+    organization.timezone = timezone
+    organization.week_start = week_start
+    organization.fiscal_year_start_month = fiscal_year_start_month
+    organization.working_weekdays = "".join(str(day) for day in sorted(set(working_weekdays)))
+    return organization
