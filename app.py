@@ -61,11 +61,15 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from blueprints.admin.views import bp as admin
+    from blueprints.api.views import bp as api
     from blueprints.auth.views import bp as auth
     from blueprints.core.views import bp as core
+    from blueprints.goals.views import bp as goals
+    from blueprints.pwa.views import bp as pwa
+    from blueprints.scorecards.views import bp as scorecards
     from blueprints.today.views import bp as today
 
-    for blueprint in (core, auth, today, admin):
+    for blueprint in (core, auth, today, admin, pwa, api, scorecards, goals):
         app.register_blueprint(blueprint)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from extensions import IMMEDIATE, db
 from models import ROLES, Organization, Team, User
-from services import accounts, demo
+from services import accounts, demo, demo_scorecards
 
 
 @click.command("create-user")
@@ -61,6 +61,7 @@ def seed_demo(days):
         summary = demo.seed(
             db.session, datetime.now(UTC), current_app.config["PASSWORD_HASH_METHOD"], days=days
         )
+        click.echo(demo_scorecards.seed(db.session, datetime.now(UTC), days=days))
     except demo.DemoConflict as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

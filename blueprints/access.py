@@ -12,8 +12,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from extensions import db, login_manager
-from models import Activity, Metric
-from services import accounts
+from models import Activity, Metric, ScorecardTemplate, Team, TimeOff, User
+from services import accounts, visibility
 
 PUBLIC_ENDPOINTS = {"static"}
 
@@ -40,6 +40,18 @@ def roles_required(*roles):
     return decorator
 
 
+# No row has an id past a 32-bit integer; refusing larger ones keeps them away from the database.
+MAX_ID = 2**31 - 1
+
+
+def get_in_organization(model, object_id):
+    """A row of the current user's organisation by id; 404 when missing or someone else's."""
+    found = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
+    if found is None or found.organization_id != current_user.organization_id:
+        abort(404)
+    return found
+
+
 def get_own_activity(activity_id):
     """An activity the current user logged; 404 for anyone else's, so ids reveal nothing."""
     activity = db.session.get(Activity, activity_id)
@@ -55,8 +67,14 @@ def _require_sign_in():
     if request.endpoint in PUBLIC_ENDPOINTS or getattr(function, "is_public", False):
         return None
     if not current_user.is_authenticated:
+        if is_api_request():
+            abort(401)  # a JSON client needs a status it can act on, not a sign-in page
         return login_manager.unauthorized()
     return None
+
+
+def is_api_request():
+    return request.path.startswith("/api/")
 
 
 @login_manager.user_loader
@@ -84,3 +102,82 @@ def get_loggable_metric(key):
     if metric is None:
         abort(404)
     return metric
+
+
+# Scorecards and goals: who may see and change whose numbers (rules in services.visibility).
+
+LEADS = ("manager", "executive", "admin")
+
+
+def get_visible_person(person_id):
+    """Someone whose numbers the current user may see: themself, the people of the teams they
+    lead, anyone for executives and admins; 404 otherwise, so ids reveal nothing."""
+    person = db.session.get(User, person_id)
+    if person is None or not visibility.can_see_person(db.session, current_user, person):
+        abort(404)
+    return person
+
+
+def get_visible_team(team_id):
+    """A team the current user leads or that lies beneath one they lead (any, for executives
+    and admins); 403 for people who lead nothing, 404 for teams they cannot see."""
+    if not current_user.has_role(*LEADS):
+        abort(403)
+    team = db.session.get(Team, team_id)
+    if (team is None or team.organization_id != current_user.organization_id
+            or not visibility.can_see_team(db.session, current_user, team)):
+        abort(404)
+    return team
+
+
+def get_number_scope(person_id, team_id):
+    """Whose activities a drill-down may list: one person, one team, or (neither given) the
+    whole company, which only executives and admins see."""
+    if person_id is not None:
+        return get_visible_person(person_id)
+    if team_id is not None:
+        return get_visible_team(team_id)
+    if not current_user.has_role("executive", "admin"):
+        abort(403)
+    return current_user.organization
+
+
+def get_editable_person(person_id):
+    """Someone whose targets and time off the current user may change: a person in a team
+    they lead (anyone, for executives and admins), never their own targets unless an admin."""
+    if not current_user.has_role(*LEADS):
+        abort(403)
+    person = get_visible_person(person_id)
+    if person.id == current_user.id and not current_user.has_role("admin"):
+        abort(403)
+    return person
+
+
+def get_editable_template(template_id):
+    """A scorecard template the current user may change: any for executives and admins; for a
+    manager, one used only by teams they lead (role templates are the organisation's)."""
+    if not current_user.has_role(*LEADS):
+        abort(403)
+    template = db.session.get(ScorecardTemplate, template_id)
+    if template is None or template.organization_id != current_user.organization_id:
+        abort(404)
+    if not can_edit_template(template):
+        abort(404)
+    return template
+
+
+def can_edit_template(template):
+    if current_user.has_role("executive", "admin"):
+        return True
+    visible = {team.id for team in visibility.visible_teams(db.session, current_user)}
+    return (template.role is None and bool(template.teams)
+            and all(team.id in visible for team in template.teams))
+
+
+def get_editable_time_off(entry_id):
+    """Time off of someone whose targets the current user may change."""
+    entry = db.session.get(TimeOff, entry_id)
+    if entry is None:
+        abort(404)
+    get_editable_person(entry.user_id)
+    return entry

@@ -10,13 +10,23 @@ def register_bundles(app, assets):
     if "js_all" in assets:
         return
     node_modules = Path(app.root_path) / "node_modules"
+    # idb-keyval's UMD build defines the global `idbKeyval`, in pages and in the service worker.
+    idb_keyval = str(node_modules / "idb-keyval" / "dist" / "umd.js")
     assets.register(
         "js_all",
         Bundle(
             str(node_modules / "htmx.org" / "dist" / "htmx.min.js"),
+            idb_keyval,
+            "js/outbox.js",
             "js/pacer.js",
+            "js/offline.js",
             output="gen/pacer.%(version)s.js",
         ),
+    )
+    # What the service worker imports for Background Sync: the outbox without any page code.
+    assets.register(
+        "js_sw",
+        Bundle(idb_keyval, "js/outbox.js", output="gen/pacer-sw.%(version)s.js"),
     )
     assets.register(
         "css_all",

@@ -5,19 +5,33 @@ from models.activities import SOURCES, Activity, DailyRollup
 from models.devices import DeviceOutbox
 from models.metrics import Metric
 from models.people import ROLES, Organization, Team, User, UserRole, team_managers
+from models.scorecards import (
+    LEVELS,
+    Goal,
+    ScorecardItem,
+    ScorecardTemplate,
+    TimeOff,
+    scorecard_template_teams,
+)
 
 __all__ = [
+    "LEVELS",
     "ROLES",
     "SOURCES",
     "Activity",
     "DailyRollup",
     "DeviceOutbox",
+    "Goal",
     "LoginSession",
     "Metric",
     "Organization",
+    "ScorecardItem",
+    "ScorecardTemplate",
     "SignInFailure",
     "Team",
+    "TimeOff",
     "User",
     "UserRole",
+    "scorecard_template_teams",
     "team_managers",
 ]

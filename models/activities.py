@@ -72,3 +72,5 @@ class DailyRollup(db.Model):
     day: Mapped[date] = mapped_column(primary_key=True)
     entries: Mapped[int] = mapped_column(default=0)
     total: Mapped[float] = mapped_column(Quantity, default=0)
+    # The part of the total that came from the CRM: every number says how much of it did.
+    crm_total: Mapped[float] = mapped_column(Quantity, default=0, server_default="0")

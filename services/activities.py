@@ -30,6 +30,7 @@ def _bump_rollup(session, activity, sign):
         day=activity.local_day,
         entries=sign,
         total=sign * activity.quantity,
+        crm_total=sign * activity.quantity if activity.source == "crm" else 0,
     )
     # One upsert, so concurrent writers of the same day never lose an update.
     statement = statement.on_conflict_do_update(
@@ -37,6 +38,7 @@ def _bump_rollup(session, activity, sign):
         set_={
             "entries": DailyRollup.entries + statement.excluded.entries,
             "total": DailyRollup.total + statement.excluded.total,
+            "crm_total": DailyRollup.crm_total + statement.excluded.crm_total,
         },
     )
     session.execute(statement)
@@ -179,13 +181,14 @@ def rebuild_rollups(session, metric_ids=None, user_ids=None):
         session.execute(delete(DailyRollup).where(*rollup_scope))
         session.execute(
             insert(DailyRollup).from_select(
-                ["user_id", "metric_id", "day", "entries", "total"],
+                ["user_id", "metric_id", "day", "entries", "total", "crm_total"],
                 select(
                     Activity.user_id,
                     Activity.metric_id,
                     Activity.local_day,
                     func.count(Activity.id),
                     func.sum(Activity.quantity),
+                    func.sum(case((Activity.source == "crm", Activity.quantity), else_=0)),
                 )
                 .where(*scope, Activity.counted.is_(True), Activity.deleted_at.is_(None))
                 .group_by(Activity.user_id, Activity.metric_id, Activity.local_day),

@@ -24,6 +24,7 @@ class Today:
     as_of: datetime
     day: object
     week: object
+    calendar: object = None  # the organisation's, in which the page counts days and weeks
 
 
 def active_metrics(session, organization_id):
@@ -49,4 +50,4 @@ def summary(session, user, now):
         Tile(metric, today_totals.get(metric.id, 0), week_totals.get(metric.id, 0))
         for metric in active_metrics(session, user.organization_id)
     ]
-    return Today(tiles, activities.latest(session, user), now, day, week)
+    return Today(tiles, activities.latest(session, user), now, day, week, calendar)

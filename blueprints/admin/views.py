@@ -1,10 +1,10 @@
 """Administration: people, teams, metrics and the organisation's settings."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.access import roles_required
+from blueprints.access import get_in_organization, roles_required
 from blueprints.admin.forms import (
     AGGREGATION_LABELS,
     DIRECTION_LABELS,
@@ -23,10 +23,6 @@ from services.accounts import MIN_PASSWORD_LENGTH
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-# No row has an id past a 32-bit integer; refusing larger ones keeps them away from the database.
-MAX_ID = 2**31 - 1
-
-
 @bp.context_processor
 def labels():
     return dict(
@@ -34,14 +30,6 @@ def labels():
         aggregation_labels=AGGREGATION_LABELS, direction_labels=DIRECTION_LABELS,
         timezone_names=directory.timezone_names, min_password_length=MIN_PASSWORD_LENGTH,
     )
-
-
-def get_in_organization(model, object_id):
-    """A row of the current user's organisation by id; 404 when missing or someone else's."""
-    found = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
-    if found is None or found.organization_id != current_user.organization_id:
-        abort(404)
-    return found
 
 
 def _form_page(template, form, **context):

@@ -12,6 +12,7 @@ from extensions import db
 def _messages():
     return {
         400: _("The request could not be understood."),
+        401: _("Your session has ended. Sign in again."),
         403: _("You do not have access to this page."),
         404: _("This page does not exist, or you cannot see it."),
         405: _("That action is not allowed here."),
@@ -20,6 +21,15 @@ def _messages():
         429: _("Too many attempts. Wait a minute and try again."),
         500: _("Something went wrong on our side. Nothing you saved before was lost."),
     }
+
+
+# Machine-readable codes for JSON clients (the phone's outbox keeps its items on "signed_out"
+# and "csrf", and asks the rep to sign in again).
+_CODES = {
+    400: "bad_request", 401: "signed_out", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 413: "too_large", 422: "unprocessable",
+    429: "too_many_requests", 500: "server_error",
+}
 
 
 def _wants_json():
@@ -33,7 +43,8 @@ def handle_http_error(error):
     if isinstance(error, CSRFError):
         message = _("Your form expired or came from elsewhere. Reload the page and try again.")
     if _wants_json():
-        return jsonify(error=message), code
+        kind = "csrf" if isinstance(error, CSRFError) else _CODES.get(code, "error")
+        return jsonify(error=message, code=kind), code
     return render("errors.html", block="content", status=code, code=code, message=message)
 
 

@@ -13,6 +13,10 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 def index():
     """Send each person to the screen they come for."""
+    if current_user.has_role("executive"):
+        return redirect(url_for("scorecards.company"))
+    if current_user.has_role("manager"):
+        return redirect(url_for("scorecards.teams"))
     if current_user.has_role("admin") and not current_user.has_role("rep"):
         return redirect(url_for("admin.users"))
     return redirect(url_for("today.index"))

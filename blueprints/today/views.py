@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.access import get_loggable_metric, get_own_activity, roles_required
+from blueprints.offline import offline_shell
 from blueprints.rendering import render
 from blueprints.today.forms import LogActivityForm
 from extensions import db
@@ -30,6 +31,7 @@ def _page(status=200, failed=None):
 
 
 @bp.get("")
+@offline_shell
 @roles_required("rep")
 def index():
     return _page()

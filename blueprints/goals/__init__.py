@@ -1,0 +1,1 @@
+"""Goals: scorecard templates, targets at every level, overrides and time off."""

@@ -1,0 +1,115 @@
+"""Scorecards: a rep's own, a team's grid, the company's goals, and the activities behind them.
+
+Every screen takes ?period=<key> (the period switcher keeps its state in the URL) and answers
+htmx requests with just its block.
+"""
+
+from babel.numbers import format_compact_decimal, format_decimal
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.access import (
+    get_loggable_metric,
+    get_number_scope,
+    get_visible_person,
+    get_visible_team,
+    roles_required,
+)
+from blueprints.params import bad_request, int_arg, period_arg
+from blueprints.rendering import render
+from extensions import db
+from models.types import utcnow
+from services import scorecards, visibility
+
+bp = Blueprint("scorecards", __name__)
+
+
+@bp.app_template_filter("amount")
+def amount(value):
+    """A number as a person reads it: 2.5, 12, 1,250, 412.3K (compact from 10,000)."""
+    if value is None:
+        return "–"
+    locale = get_locale()
+    if abs(value) >= 10_000:
+        return format_compact_decimal(value, locale=locale, fraction_digits=1)
+    pattern = "#,##0" if abs(value) >= 100 else "#,##0.#"
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def _scorecard(person):
+    now = utcnow()
+    calendar = person.organization.calendar
+    period = period_arg(calendar, now)
+    card = scorecards.rep_scorecard(db.session, person, period, now)
+    return render("scorecards/scorecard.html", block="scorecard", card=card,
+                  nav=scorecards.PeriodNav.of(period, now, calendar))
+
+
+@bp.get("/scorecard")
+@roles_required("rep")
+def mine():
+    """The signed-in rep's own scorecard."""
+    return _scorecard(current_user)
+
+
+@bp.get("/people/<int:person_id>/scorecard")
+def person(person_id):
+    return _scorecard(get_visible_person(person_id))
+
+
+@bp.get("/teams")
+@roles_required("manager", "executive", "admin")
+def teams():
+    """The teams one may look into; a manager of one team goes straight to it."""
+    visible = visibility.visible_teams(db.session, current_user)
+    led = current_user.managed_teams
+    if len(led) == 1 and not current_user.has_role("executive", "admin"):
+        return redirect(url_for("scorecards.team", team_id=led[0].id))
+    return render("scorecards/teams.html", teams=visible)
+
+
+@bp.get("/teams/<int:team_id>")
+def team(team_id):
+    team = get_visible_team(team_id)
+    now, calendar = utcnow(), team.organization.calendar
+    period = period_arg(calendar, now)
+    sort, order = request.args.get("sort", "name"), request.args.get("order", "asc")
+    try:
+        grid = scorecards.team_grid(db.session, team, period, now, sort, order)
+    except scorecards.UnknownSort:
+        bad_request(_("The team grid cannot be sorted that way."))
+    up = grid.parent if grid.parent and visibility.can_see_team(db.session, current_user,
+                                                                 grid.parent) else None
+    return render("scorecards/team.html", block="grid", grid=grid, up=up,
+                  nav=scorecards.PeriodNav.of(period, now, calendar))
+
+
+@bp.get("/company")
+@roles_required("executive", "admin")
+def company():
+    now, organization = utcnow(), current_user.organization
+    period = period_arg(organization.calendar, now, default_kind="month")
+    metric = get_loggable_metric(request.args["metric"]) if request.args.get("metric") else None
+    view = scorecards.company_view(db.session, organization, period, now, metric)
+    return render("scorecards/company.html", block="company", view=view,
+                  nav=scorecards.PeriodNav.of(period, now, organization.calendar))
+
+
+@bp.get("/activities")
+def activities():
+    """The activities behind one number: a person's, a team's or the company's."""
+    scope = {name: int_arg(name) for name in ("person", "team") if int_arg(name) is not None}
+    subject = get_number_scope(scope.get("person"), scope.get("team"))
+    if not request.args.get("metric"):
+        bad_request(_("Say which metric: ?metric=calls, for example."))
+    metric = get_loggable_metric(request.args["metric"])
+    now, calendar = utcnow(), current_user.organization.calendar
+    period = period_arg(calendar, now)
+    people = scorecards.people_of(db.session, subject)
+    behind = scorecards.activities_behind(db.session, [p.id for p in people], metric, period,
+                                          page=int_arg("page") or 1)
+    return render("scorecards/activities.html", block="activities", behind=behind,
+                  subject=subject, scope=scope, metric=metric, many=len(people) > 1,
+                  nav=scorecards.PeriodNav.of(period, now, calendar))

@@ -1,0 +1,96 @@
+"""Reading the daily roll-up: totals per person and metric over periods, daily caps applied.
+
+Every query here is one grouped aggregate over person x metric x day rows; none reads
+activities, so a page costs the same however many activities lie behind its numbers.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Float, case, cast, func, select
+
+from models import DailyRollup, Metric
+from services.activities import capped_total
+
+
+@dataclass(frozen=True)
+class Total:
+    """What counts for a person and metric over some days, and the part of it from the CRM."""
+
+    value: float = 0.0
+    crm: float = 0.0
+
+    def __add__(self, other):
+        return Total(self.value + other.value, self.crm + other.crm)
+
+
+def capped_crm_total():
+    """The CRM's part of a day's capped total: a capped day keeps the CRM's share of it."""
+    return case(
+        # As floats: SQLite keeps whole numbers as integers and would divide them as such.
+        (
+            DailyRollup.total > 0,
+            cast(capped_total(), Float) * cast(DailyRollup.crm_total, Float)
+            / cast(DailyRollup.total, Float),
+        ),
+        else_=0,
+    )
+
+
+def totals(session, user_ids, first_day, last_day):
+    """{(user id, metric id): Total} over first_day..last_day inclusive."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(
+            DailyRollup.user_id,
+            DailyRollup.metric_id,
+            func.sum(capped_total()),
+            func.sum(capped_crm_total()),
+        )
+        .join(Metric, Metric.id == DailyRollup.metric_id)
+        .where(
+            DailyRollup.user_id.in_(user_ids),
+            DailyRollup.day >= first_day,
+            DailyRollup.day <= last_day,
+        )
+        .group_by(DailyRollup.user_id, DailyRollup.metric_id)
+    )
+    return {
+        (user_id, metric_id): Total(float(value or 0), float(crm or 0))
+        for user_id, metric_id, value, crm in rows
+    }
+
+
+def totals_by_period(session, user_ids, periods, by_user=False):
+    """{(user id or None, metric id, index of the period): total} for consecutive periods.
+
+    The periods are bucketed inside the database, so it returns one row per bucket, not per
+    day, whatever the periods' length.
+    """
+    if not user_ids or not periods:
+        return {}
+    bucket = case(
+        *[(DailyRollup.day >= period.start, index)
+          for index, period in reversed(list(enumerate(periods)))],
+        else_=-1,
+    ).label("bucket")
+    columns = [DailyRollup.metric_id, bucket, func.sum(capped_total())]
+    group = [DailyRollup.metric_id, bucket]
+    if by_user:
+        columns.insert(0, DailyRollup.user_id)
+        group.insert(0, DailyRollup.user_id)
+    rows = session.execute(
+        select(*columns)
+        .join(Metric, Metric.id == DailyRollup.metric_id)
+        .where(
+            DailyRollup.user_id.in_(user_ids),
+            DailyRollup.day >= periods[0].start,
+            DailyRollup.day < periods[-1].end,
+        )
+        .group_by(*group)
+    )
+    found = {}
+    for row in rows:
+        user_id, metric_id, index, value = row if by_user else (None, *row)
+        found[(user_id, metric_id, index)] = float(value or 0)
+    return found

@@ -1,0 +1,521 @@
+"""Scorecards: every person, team and the company against target and pace, from the roll-up.
+
+A screen costs a handful of grouped queries, whatever its size: the people, the templates and
+goals (services.targets.load), one sum per person and metric over the period, one bucketed sum
+for the trend and one for what waits on devices. Everything else is worked out here, in Python,
+over those rows. Teams and the company add up their people: a team's number is always the sum
+of the rows beneath it, and its target is its own goal or, without one, the sum of theirs.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from models import Activity, Metric, Team, User, UserRole
+from services import pending, rollups, scoring, targets
+from services.pace import Pace, due, judge
+from services.pace import pace as pace_of
+from services.periods import (
+    PERIOD_KINDS,
+    bounds_utc,
+    elapsed_fraction,
+    fiscal_quarter_number,
+    fiscal_year_label,
+    local_date,
+    period_at,
+    period_containing,
+    recent,
+    shift,
+)
+
+TREND_PERIODS = 8
+SORT_ORDERS = ("asc", "desc")
+NO_TARGET = Pace(None, None, None, "no_target")
+
+
+class UnknownSort(ValueError):
+    """A team grid asked to sort by something it does not show."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One number: a metric's actual for a person, team or the company, against its target."""
+
+    metric: Metric
+    actual: float
+    crm: float  # the part of `actual` that came from the CRM
+    pace: Pace
+    rule: targets.Rule | None = None  # weight and cap, when the metric is on the scorecard
+    achievement: float | None = None
+    cascade: targets.Cascade | None = None  # teams and the company: own goal and roll-up
+
+    @property
+    def target(self):
+        return self.pace.target
+
+    @property
+    def status(self):
+        return self.pace.status
+
+    @property
+    def crm_share(self):
+        return self.crm / self.actual if self.actual else None
+
+
+@dataclass
+class Line:
+    """A row: one person, one team (all its people, at any depth) or the whole company."""
+
+    kind: str  # "person", "team" or "company"
+    subject: object  # the User, the Team, or the Organization
+    cells: dict
+    score: float | None
+    pending: int
+    children: list = field(default_factory=list)
+    depth: int = 0
+
+    @property
+    def name(self):
+        return self.subject.name
+
+    def cell(self, metric):
+        return self.cells[metric.id]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A metric's last periods, oldest first, and where each point sits in a 100 x 24 box."""
+
+    periods: tuple
+    values: tuple
+    points: tuple  # (x, y) per value
+
+    WIDTH = 100
+    HEIGHT = 24
+
+    @classmethod
+    def of(cls, periods, values, pad=2.0):
+        top = max(values, default=0) or 1.0
+        step = (cls.WIDTH - 2 * pad) / (len(values) - 1) if len(values) > 1 else 0.0
+        points = tuple(
+            (round(pad + index * step, 1),
+             round(cls.HEIGHT - pad - value / top * (cls.HEIGHT - 2 * pad), 1))
+            for index, value in enumerate(values)
+        )
+        return cls(tuple(periods), tuple(values), points)
+
+    @property
+    def polyline(self):
+        return " ".join(f"{x},{y}" for x, y in self.points)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where `now` stands in the period."""
+
+    period: object
+    as_of: datetime
+    state: str  # "upcoming", "running" or "ended"
+    fraction: float  # of the organisation's working time elapsed
+
+    @classmethod
+    def of(cls, period, now, calendar):
+        start, end = bounds_utc(period, calendar)
+        state = "upcoming" if now < start else "ended" if now >= end else "running"
+        return cls(period, now, state, elapsed_fraction(period, now, calendar))
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    person: User
+    template: object
+    metrics: list
+    line: Line
+    trends: dict  # metric id -> Trend
+    timing: Timing
+    days_off: int  # working days the person is away in the period
+
+
+@dataclass(frozen=True)
+class TeamGrid:
+    team: Team
+    parent: Team | None
+    metrics: list
+    rows: list  # Lines: the teams directly beneath, then the team's own people
+    total: Line
+    trends: dict
+    timing: Timing
+    sort: str
+    order: str
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    organization: object
+    metrics: list
+    company: Line
+    tree: list  # (Line, depth): the teams and their people, in order, for the chosen metric
+    metric: Metric
+    trends: dict
+    timing: Timing
+
+    def share(self, line):
+        """The line's part of the company's actual for the chosen metric."""
+        whole = self.company.cell(self.metric).actual
+        return line.cell(self.metric).actual / whole if whole else None
+
+
+@dataclass(frozen=True)
+class PeriodInfo:
+    """A period with what its label needs: templates format, they do not compute."""
+
+    period: object
+    last_day: object
+    quarter: int
+    fiscal_year: int
+    fiscal: bool  # the fiscal year does not start in January
+
+    @classmethod
+    def of(cls, period, calendar):
+        return cls(period, period.end - timedelta(days=1),
+                   fiscal_quarter_number(period, calendar), fiscal_year_label(period, calendar),
+                   calendar.fiscal_year_start_month != 1)
+
+    @property
+    def kind(self):
+        return self.period.kind
+
+    @property
+    def key(self):
+        return self.period.key
+
+
+@dataclass(frozen=True)
+class PeriodNav:
+    """The period switcher: the period shown, its neighbours, the other kinds, and now's."""
+
+    shown: PeriodInfo
+    previous: PeriodInfo
+    next: PeriodInfo
+    current: PeriodInfo | None  # the running period of the same kind, when another is shown
+    kinds: tuple  # (kind, PeriodInfo) for day, week, month, quarter, year
+
+    @classmethod
+    def of(cls, period, now, calendar):
+        current = period_at(period.kind, now, calendar)
+        # Another kind: around now when now is in the period shown, else around its start.
+        anchor = local_date(now, calendar) if current == period else period.start
+        return cls(
+            PeriodInfo.of(period, calendar),
+            PeriodInfo.of(shift(period, -1, calendar), calendar),
+            PeriodInfo.of(shift(period, 1, calendar), calendar),
+            None if current == period else PeriodInfo.of(current, calendar),
+            tuple((kind, PeriodInfo.of(period_containing(kind, anchor, calendar), calendar))
+                  for kind in PERIOD_KINDS),
+        )
+
+
+def active_metrics(session, organization_id):
+    """The metrics scorecards show, in the administrator's order."""
+    return session.scalars(
+        select(Metric)
+        .where(Metric.organization_id == organization_id, Metric.active.is_(True))
+        .order_by(Metric.position, Metric.name, Metric.id)
+    ).all()
+
+
+def reps(session, organization_id, team_ids=None):
+    """The active people with the rep role, by name: whose numbers scorecards add up."""
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.organization_id == organization_id, User.active.is_(True),
+               UserRole.role == "rep")
+        .order_by(User.name, User.id)
+    )
+    if team_ids is not None:
+        query = query.where(User.team_id.in_(list(team_ids)))
+    return session.scalars(query).all()
+
+
+def org_teams(session, organization_id):
+    return session.scalars(
+        select(Team).where(Team.organization_id == organization_id).order_by(Team.name, Team.id)
+    ).all()
+
+
+def subtree(teams, team_id):
+    """The ids of a team and every active team beneath it."""
+    children = _children(teams)
+    found, stack = [], [team_id]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.append(current)
+        stack.extend(team.id for team in children.get(current, []))
+    return found
+
+
+def _children(teams):
+    found = {}
+    for team in teams:
+        if team.active:
+            found.setdefault(team.parent_id, []).append(team)
+    return found
+
+
+class _Assembly:
+    """The rows of one period for some people, and the sums above them."""
+
+    def __init__(self, session, organization, period, now, people, teams=()):
+        self.organization, self.period, self.now = organization, period, now
+        self.calendar = organization.calendar
+        self.metrics = active_metrics(session, organization.id)
+        ids = [person.id for person in people]
+        last_day = period.end - timedelta(days=1)
+        self.book = targets.load(session, organization, period.start, last_day, ids,
+                                 teams=teams or None)
+        self.totals = rollups.totals(session, ids, period.start, last_day)
+        self.pending = pending.pending_by_user(session, ids)
+        self.timing = Timing.of(period, now, self.calendar)
+        self.teams, self.children = teams, _children(teams)
+        self.people = {person.id: self.person(person) for person in people}
+
+    def person(self, person):
+        rules = self.book.rules(self.book.template_for(person))
+        fraction = elapsed_fraction(self.period, self.now, self.calendar,
+                                    self.book.days_off(person))
+        cells = {}
+        for metric in self.metrics:
+            rule = rules.get(metric.id)
+            total = self.totals.get((person.id, metric.id), rollups.Total())
+            target = self.book.person_target(person, metric.id, self.period, rule)
+            pace = pace_of(total.value, target, fraction, metric.direction, metric.is_count)
+            achievement = scoring.achievement(pace, rule.cap_percent) if rule else None
+            cells[metric.id] = Cell(metric, total.value, total.crm, pace, rule, achievement)
+        return Line("person", person, cells, _score(cells), self.pending.get(person.id, 0))
+
+    def group(self, kind, subject, children, level, subject_id, rules):
+        """A team or the company: the sum of its rows, against its own goal or theirs."""
+        cells = {}
+        for metric in self.metrics:
+            below = [child.cells[metric.id] for child in children]
+            actual = sum(cell.actual for cell in below)
+            cascade = targets.Cascade(
+                self.book.goal(level, subject_id, metric.id, self.period),
+                targets.add_up(cell.target for cell in below),
+            )
+            if cascade.explicit is not None:
+                expected = due(cascade.explicit, self.timing.fraction, metric.direction,
+                               metric.is_count)
+            else:
+                expected = targets.add_up(cell.pace.expected for cell in below)
+            pace = (judge(actual, cascade.effective, expected, metric.direction)
+                    if cascade.effective is not None else NO_TARGET)
+            rule = rules.get(metric.id)
+            achievement = scoring.achievement(pace, rule.cap_percent) if rule else None
+            cells[metric.id] = Cell(metric, actual, sum(cell.crm for cell in below), pace, rule,
+                                    achievement, cascade)
+        return Line(kind, subject, cells, _score(cells),
+                    sum(child.pending for child in children), children)
+
+    def team(self, team, depth=0):
+        """A team's line, with the lines of the teams beneath it and of its own people."""
+        children = [self.team(child, depth + 1) for child in self.children.get(team.id, [])]
+        children += [line for line in self.people.values() if line.subject.team_id == team.id]
+        for child in children:
+            child.depth = depth + 1
+        line = self.group("team", team, children, "team", team.id,
+                          self.book.rules(self.book.template_for_team(team.id)))
+        line.depth = depth
+        return line
+
+    def company(self):
+        """The company: its top active teams, and anyone in no active team."""
+        active = {team.id for team in self.teams if team.active}
+        # A team under an inactive one counts as a top team, so nobody drops out of the total.
+        tops = [self.team(team, 1) for team in self.teams
+                if team.active and team.parent_id not in active]
+        loose = [line for line in self.people.values() if line.subject.team_id not in active]
+        for line in loose:
+            line.depth = 1
+        return self.group("company", self.organization, tops + loose, "company", None,
+                          self.book.rules(self.book.role_template(("rep",))))
+
+
+def _score(cells):
+    return scoring.score(
+        (cell.rule.weight, cell.achievement) for cell in cells.values() if cell.rule is not None
+    )
+
+
+def _trends(session, user_ids, metrics, period, calendar):
+    periods = recent(period, TREND_PERIODS, calendar)
+    found = rollups.totals_by_period(session, user_ids, periods)
+    return {
+        metric.id: Trend.of(
+            periods, [found.get((None, metric.id, index), 0.0) for index in range(len(periods))]
+        )
+        for metric in metrics
+    }
+
+
+# Screens
+
+
+def rep_scorecard(session, person, period, now):
+    """One person's scorecard for a period."""
+    organization = person.organization
+    assembly = _Assembly(session, organization, period, now, [person])
+    days_off = assembly.book.days_off(person)
+    away = sum(1 for day in period.days
+               if day in days_off and day.weekday() in organization.calendar.working_weekdays)
+    return Scorecard(
+        person=person,
+        template=assembly.book.template_for(person),
+        metrics=assembly.metrics,
+        line=assembly.people[person.id],
+        trends=_trends(session, [person.id], assembly.metrics, period, organization.calendar),
+        timing=assembly.timing,
+        days_off=away,
+    )
+
+
+def team_grid(session, team, period, now, sort="name", order="asc"):
+    """A team's people (and the teams beneath it) by metric, with the team's total row."""
+    organization = team.organization
+    teams = org_teams(session, organization.id)
+    people = reps(session, organization.id, subtree(teams, team.id))
+    assembly = _Assembly(session, organization, period, now, people, teams)
+    if sort not in sort_keys(assembly.metrics) or order not in SORT_ORDERS:
+        raise UnknownSort(f"cannot sort by {sort!r} {order!r}")
+    total = assembly.team(team)
+    rows = _sorted(total.children, sort, order, assembly.metrics)
+    return TeamGrid(
+        team=team, parent=next((each for each in teams if each.id == team.parent_id), None),
+        metrics=assembly.metrics, rows=rows, total=total,
+        trends=_trends(session, [p.id for p in people], assembly.metrics, period,
+                       organization.calendar),
+        timing=assembly.timing, sort=sort, order=order,
+    )
+
+
+def sort_keys(metrics):
+    return ("name", "score", *(metric.key for metric in metrics))
+
+
+def _sorted(lines, sort, order, metrics):
+    """Teams first, then people; each by name, score or one metric's actual."""
+    by_key = {metric.key: metric for metric in metrics}
+    reverse = order == "desc"
+
+    def key(line):
+        if sort == "score":
+            value = line.score
+        elif sort in by_key:
+            value = line.cell(by_key[sort]).actual
+        else:
+            return (0, line.name.lower())
+        # Rows with nothing to sort by go last, whichever the order.
+        return (0, value if not reverse else -value) if value is not None else (1, 0)
+
+    teams = sorted((line for line in lines if line.kind == "team"), key=key)
+    people = sorted((line for line in lines if line.kind == "person"), key=key)
+    if sort not in by_key and sort != "score" and reverse:
+        teams.reverse()
+        people.reverse()
+    return teams + people
+
+
+def company_view(session, organization, period, now, metric=None):
+    """The company's goals, and how the chosen metric cascades to teams and their people."""
+    teams = org_teams(session, organization.id)
+    people = reps(session, organization.id)
+    assembly = _Assembly(session, organization, period, now, people, teams)
+    company = assembly.company()
+    metrics = assembly.metrics
+    chosen = metric or next(
+        (each for each in metrics if company.cell(each).cascade.explicit is not None),
+        metrics[0] if metrics else None,
+    )
+    return CompanyView(
+        organization=organization, metrics=metrics, company=company,
+        tree=_tree(company), metric=chosen,
+        trends=_trends(session, [p.id for p in people], metrics, period,
+                       organization.calendar),
+        timing=assembly.timing,
+    )
+
+
+def _tree(line):
+    """Every line beneath, depth first: teams before their people."""
+    found = []
+    for child in sorted(line.children, key=lambda each: (each.kind != "team", each.name.lower())):
+        found.append(child)
+        found.extend(_tree(child))
+    return found
+
+
+# The activities behind a number
+
+
+@dataclass(frozen=True)
+class Behind:
+    rows: list
+    count: int
+    raw_total: float  # the activities' sum, before daily caps
+    total: float  # what counts: the number on the scorecard
+    below_gate: int  # activities kept but not counted (quality gate)
+    page: int
+    pages: int
+
+    @property
+    def left_out(self):
+        """What daily caps kept out of the number."""
+        return max(0.0, self.raw_total - self.total)
+
+
+def activities_behind(session, user_ids, metric, period, page=1, per_page=50):
+    """The counted activities behind one number, newest first, a page at a time."""
+    scope = (
+        Activity.user_id.in_(list(user_ids)),
+        Activity.metric_id == metric.id,
+        Activity.local_day >= period.start,
+        Activity.local_day < period.end,
+        Activity.deleted_at.is_(None),
+    )
+    count, raw_total = session.execute(
+        select(func.count(Activity.id), func.sum(Activity.quantity))
+        .where(*scope, Activity.counted.is_(True))
+    ).one()
+    below_gate = session.scalar(
+        select(func.count(Activity.id)).where(*scope, Activity.counted.is_(False))
+    )
+    pages = max(1, -(-count // per_page))
+    page = min(max(1, page), pages)
+    rows = session.scalars(
+        select(Activity)
+        .where(*scope, Activity.counted.is_(True))
+        .options(selectinload(Activity.user))
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    totals = rollups.totals(session, list(user_ids), period.start,
+                            period.end - timedelta(days=1))
+    total = sum(each.value for (_user, metric_id), each in totals.items()
+                if metric_id == metric.id)
+    return Behind(rows, count, float(raw_total or 0), total, below_gate, page, pages)
+
+
+def people_of(session, subject):
+    """The people whose activities make up a person's, team's or the company's numbers."""
+    if isinstance(subject, User):
+        return [subject]
+    if isinstance(subject, Team):
+        teams = org_teams(session, subject.organization_id)
+        return reps(session, subject.organization_id, subtree(teams, subject.id))
+    return reps(session, subject.id)

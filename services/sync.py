@@ -1,0 +1,209 @@
+"""Ingesting activities that reps' devices logged offline: validated item by item, idempotent by
+client id, each item isolated so that one bad item never loses the good ones."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
+
+from models import Activity, Metric
+from services import activities, pending
+
+MAX_BATCH = 500
+MAX_NOTE = 1000
+MAX_QUANTITY = 1_000_000_000
+MAX_VALUE = 1_000_000
+MAX_DEVICE_ID = 64
+MAX_PENDING = 1_000_000
+# A phone's clock may run ahead; an activity more than this in the future is a mistake.
+FUTURE_LIMIT = timedelta(days=1)
+# As for the web form: older than this is not a late entry any more but a data import.
+OLDEST = timedelta(days=366)
+
+CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
+
+# Why an item was rejected; the API turns each into a sentence in the rep's language.
+REASONS = (
+    "not_an_object",
+    "bad_client_id",
+    "client_id_taken",
+    "unknown_metric",
+    "bad_quantity",
+    "bad_value",
+    "bad_time",
+    "missing_offset",
+    "in_future",
+    "too_old",
+    "bad_note",
+    "not_stored",
+)
+
+
+@dataclass(frozen=True)
+class Result:
+    client_id: object  # as the device sent it, so it can match the answer to its item
+    status: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    items: list
+    device_id: str | None = None
+    pending: int = 0
+
+
+class BadBatch(ValueError):
+    """The request as a whole is unusable: nothing in it was looked at."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def parse_batch(payload):
+    """A Batch from the decoded JSON body; BadBatch("malformed" | "too_many") otherwise."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("activities"), list):
+        raise BadBatch("malformed")
+    items = payload["activities"]
+    if len(items) > MAX_BATCH:
+        raise BadBatch("too_many")
+    device_id, count = payload.get("device_id"), payload.get("pending", 0)
+    if device_id is not None and not (
+        isinstance(device_id, str) and 0 < len(device_id) <= MAX_DEVICE_ID
+    ):
+        raise BadBatch("malformed")
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_PENDING:
+        raise BadBatch("malformed")
+    return Batch(items, device_id, count)
+
+
+def ingest(session, user, batch, now):
+    """Store each new, valid activity of the batch as the user's; one Result per item, in order.
+
+    Activities count in the period of their device time, in the organisation's timezone. The
+    caller commits. A client id the user already sent is a duplicate (whatever it now says); one
+    another person sent is rejected, never a duplicate.
+    """
+    calendar = user.organization.calendar
+    metrics = {
+        metric.key: metric
+        for metric in session.scalars(
+            select(Metric).where(
+                Metric.organization_id == user.organization_id, Metric.active.is_(True)
+            )
+        )
+    }
+    ids = [activities.parse_client_id(_get(item, "client_id")) for item in batch.items]
+    owners = _owners(session, {client_id for client_id in ids if client_id is not None})
+    results = []
+    for item, client_id in zip(batch.items, ids, strict=True):
+        results.append(
+            _ingest_one(session, user, item, client_id, owners, metrics, calendar, now)
+        )
+    if batch.device_id is not None:
+        # What the device still holds: what it did not send, and what we refused just now.
+        kept = batch.pending + sum(1 for result in results if result.status == REJECTED)
+        pending.report(session, user, batch.device_id, kept, now)
+    return results
+
+
+def _get(item, key):
+    return item.get(key) if isinstance(item, dict) else None
+
+
+def _owners(session, client_ids):
+    """{client id: user id} of those already stored."""
+    if not client_ids:
+        return {}
+    rows = session.execute(
+        select(Activity.client_id, Activity.user_id).where(Activity.client_id.in_(client_ids))
+    )
+    return dict(rows.all())
+
+
+def _ingest_one(session, user, item, client_id, owners, metrics, calendar, now):
+    sent_id = _get(item, "client_id")
+    if not isinstance(item, dict):
+        return Result(None, REJECTED, "not_an_object")
+    if client_id is None:
+        return Result(sent_id, REJECTED, "bad_client_id")
+    # Known ids are settled before validation: a retry of something already stored is a
+    # duplicate even if, say, its metric was retired since.
+    if client_id in owners:
+        return _known(sent_id, owners[client_id], user)
+    values = _validate(item, metrics, now)
+    if isinstance(values, str):
+        return Result(sent_id, REJECTED, values)
+    try:
+        with session.begin_nested():
+            recorded = activities.record(
+                session, user=user, calendar=calendar, client_id=client_id, source="offline",
+                now=now, **values,
+            )
+    except (IntegrityError, DataError):
+        return Result(sent_id, REJECTED, "not_stored")
+    owners[client_id] = recorded.activity.user_id
+    if not recorded.created:  # another request stored it a moment ago
+        return _known(sent_id, recorded.activity.user_id, user)
+    return Result(sent_id, CREATED)
+
+
+def _known(sent_id, owner_id, user):
+    if owner_id != user.id:
+        return Result(sent_id, REJECTED, "client_id_taken")
+    return Result(sent_id, DUPLICATE)
+
+
+def _validate(item, metrics, now):
+    """The fields for activities.record, or the reason they cannot be stored."""
+    metric = metrics.get(item.get("metric")) if isinstance(item.get("metric"), str) else None
+    if metric is None:
+        return "unknown_metric"
+    quantity = _number(item.get("quantity", 1), MAX_QUANTITY)
+    if quantity is None or round(quantity, 2) <= 0:
+        return "bad_quantity"
+    value = item.get("value")
+    if value is not None:
+        value = _number(value, MAX_VALUE)
+        if value is None or value < 0:
+            return "bad_value"
+    occurred_at = _instant(item.get("occurred_at"))
+    if isinstance(occurred_at, str):
+        return occurred_at
+    if occurred_at - now > FUTURE_LIMIT:
+        return "in_future"
+    if now - occurred_at > OLDEST:
+        return "too_old"
+    note = item.get("note")
+    if note is not None and not (isinstance(note, str) and len(note) <= MAX_NOTE):
+        return "bad_note"
+    return dict(
+        metric=metric, quantity=round(quantity, 2), value=value, occurred_at=occurred_at,
+        note=(note or "").strip() or None,
+    )
+
+
+def _number(raw, limit):
+    """A finite number within ±limit, or None; booleans and numeric strings are not numbers."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    number = float(raw)
+    if not math.isfinite(number) or abs(number) > limit:
+        return None
+    return number
+
+
+def _instant(raw):
+    """An aware datetime from ISO 8601 text that carries its UTC offset, or a reason."""
+    if not isinstance(raw, str) or not 10 <= len(raw) <= 40:
+        return "bad_time"
+    try:
+        instant = datetime.fromisoformat(raw)
+    except ValueError:
+        return "bad_time"
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        return "missing_offset"
+    return instant

@@ -1,0 +1,445 @@
+"""Targets: which applies to a person, team or company in a period, and how much of it.
+
+A person's target for a metric is their override (a person-level Goal) if they have one, else
+their scorecard template's default. Either is set for one kind of period (calls a day, revenue
+a month) and spread evenly over that period's working days; the person gets the share of the
+days they are there for, so days off and a start date mid-period shrink it. A team's or the
+company's explicit goal is spread the same way over the organisation's working days. What a
+team is expected to do without a goal of its own is the sum of what is beneath it: see
+services.scorecards, which rolls it up when read.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.orm import selectinload
+
+from models import Goal, ScorecardItem, ScorecardTemplate, Team, TimeOff, scorecard_template_teams
+from services import rollups
+from services.periods import PERIOD_KINDS, period_at, period_containing, recent, shift
+
+# The roles whose templates a person falls back on, the most specific first.
+ROLE_PREFERENCE = ("rep", "manager", "executive", "admin")
+# Suggestions: the 80th percentile of a person's last 12 complete weeks (20th when lower is
+# better): within reach, since they managed it one week in five, and still a stretch.
+SUGGESTION_WEEKS = 12
+SUGGESTION_PERCENTILE = 0.8
+# Weeks per period kind, to turn a weekly rate into a target of another kind.
+_WEEKS_PER = {"week": 1, "month": 52 / 12, "quarter": 13, "year": 52}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One metric of the template that applies to someone."""
+
+    metric_id: int
+    weight: float
+    cap_percent: float
+    period_kind: str
+    target: float | None
+
+    @classmethod
+    def of(cls, item):
+        return cls(item.metric_id, item.weight, item.cap_percent, item.period_kind, item.target)
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """A team's or the company's target: the goal typed in for it, and the sum beneath it."""
+
+    explicit: float | None
+    rollup: float | None
+
+    @property
+    def effective(self):
+        """What the level is judged against: its own goal, else what its parts add up to."""
+        return self.explicit if self.explicit is not None else self.rollup
+
+    @property
+    def coverage(self):
+        """How much of the goal the targets beneath it cover (1.0 = all of it)."""
+        if not self.explicit or self.rollup is None:
+            return None
+        return self.rollup / self.explicit
+
+
+def add_up(values):
+    """The sum of the values that exist; None when none does."""
+    present = [value for value in values if value is not None]
+    return sum(present) if present else None
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """A period of a goal's kind, cut to the days being looked at."""
+
+    start: object
+    end: object
+    working_days: int  # in the whole period: its target is spread over these
+    days: tuple  # its working days within the days looked at
+
+
+class Book:
+    """Every template, goal and day off bearing on some days, read in a handful of queries.
+
+    Targets are then worked out in Python for any person, team or metric over those days.
+    """
+
+    def __init__(self, calendar, first_day, last_day, teams, templates, assignments, goals,
+                 time_off):
+        self.calendar = calendar
+        self.first_day, self.last_day = first_day, last_day
+        self._parents = {team.id: team.parent_id for team in teams}
+        self._templates = {template.id: template for template in templates}
+        self._team_templates = dict(assignments)
+        self._role_templates = {}
+        for template in sorted(templates, key=lambda each: each.id):
+            if template.role:
+                self._role_templates.setdefault(template.role, template)
+        self._goals = {}
+        for level, team_id, user_id, metric_id, kind, start, value in goals:
+            subject = {"company": None, "team": team_id, "person": user_id}[level]
+            by_kind = self._goals.setdefault((level, subject, metric_id), {})
+            by_kind.setdefault(kind, {})[start] = value  # rows come oldest first: newest wins
+        self._days_off = {}
+        for user_id, first, last in time_off:
+            days = self._days_off.setdefault(user_id, set())
+            day = max(first, first_day)
+            while day <= min(last, last_day):
+                days.add(day)
+                day += timedelta(days=1)
+        self._slices_cache, self._weights_cache, self._days_off_cache = {}, {}, {}
+
+    # Templates
+
+    def team_template(self, team_id):
+        """The template of the team or, failing that, of the nearest team above it."""
+        seen = set()
+        while team_id is not None and team_id not in seen:
+            seen.add(team_id)
+            template_id = self._team_templates.get(team_id)
+            if template_id is not None:
+                return self._templates[template_id]
+            team_id = self._parents.get(team_id)
+        return None
+
+    def role_template(self, roles=ROLE_PREFERENCE):
+        return next(
+            (self._role_templates[role] for role in ROLE_PREFERENCE
+             if role in roles and role in self._role_templates),
+            None,
+        )
+
+    def template_for(self, person):
+        """A person's template: their team's (or the nearest above), else their role's."""
+        return self.team_template(person.team_id) or self.role_template(person.roles)
+
+    def template_for_team(self, team_id):
+        """The template a team's own score uses: its own or inherited, else the reps'."""
+        return self.team_template(team_id) or self.role_template(("rep",))
+
+    def rules(self, template):
+        """{metric id: Rule} of a template (empty for none)."""
+        return {item.metric_id: Rule.of(item) for item in template.items} if template else {}
+
+    # Days
+
+    def days_off(self, person):
+        """The person's days away within the book's days: time off, and before they started."""
+        key = (person.id, person.started_on)
+        if key not in self._days_off_cache:
+            days = set(self._days_off.get(person.id, ()))
+            day = self.first_day
+            while person.started_on is not None and day < person.started_on \
+                    and day <= self.last_day:
+                days.add(day)
+                day += timedelta(days=1)
+            self._days_off_cache[key] = frozenset(days)
+        return self._days_off_cache[key]
+
+    def _slices(self, kind, start, end):
+        key = (kind, start, end)
+        if key not in self._slices_cache:
+            working = self.calendar.working_weekdays
+            slices, period = [], period_containing(kind, start, self.calendar)
+            while period.start < end:
+                days = period.days
+                slices.append(_Slice(
+                    period.start,
+                    period.end,
+                    sum(1 for day in days if day.weekday() in working),
+                    tuple(day for day in days
+                          if start <= day < end and day.weekday() in working),
+                ))
+                period = shift(period, 1, self.calendar)
+            self._slices_cache[key] = slices
+        return self._slices_cache[key]
+
+    def _weights(self, kind, start, end, days_off=frozenset()):
+        """[(slice, share)]: how much of each period of `kind` falls on the days and is worked."""
+        key = (kind, start, end, days_off)
+        if key not in self._weights_cache:
+            self._weights_cache[key] = [
+                (piece, (len([d for d in piece.days if d not in days_off]) / piece.working_days)
+                 if piece.working_days else 0.0)
+                for piece in self._slices(kind, start, end)
+            ]
+        return self._weights_cache[key]
+
+    def _spread(self, sources, start, end, days_off):
+        """(total, complete) of the first source with a value for each stretch of the days.
+
+        A source is (kind, {period start or None for standing: value}). `complete` says no
+        stretch was left without a value; the total is None when none had any.
+        """
+        if not sources:
+            return None, False
+        (kind, values), rest = sources[0], sources[1:]
+        weights = self._weights(kind, start, end, days_off)
+        if set(values) == {None}:  # standing only: the common case, no need to walk
+            return values[None] * sum(share for _piece, share in weights), True
+        total, found, complete = 0.0, False, True
+        for piece, share in weights:
+            value = values.get(piece.start, values.get(None))
+            if value is not None:
+                total, found = total + value * share, True
+                continue
+            part, part_complete = self._spread(
+                rest, max(piece.start, start), min(piece.end, end), days_off
+            )
+            complete = complete and part_complete
+            if part is not None:
+                total, found = total + part, True
+        return (total if found else None), complete
+
+    @staticmethod
+    def _ordered(by_kind, prefer):
+        """A subject's goals by kind, the most fitting first: the kind viewed, then finest."""
+        order = [kind for kind in prefer if kind in by_kind]
+        order += [kind for kind in PERIOD_KINDS if kind in by_kind and kind not in order]
+        return [(kind, by_kind[kind]) for kind in order]
+
+    # Targets
+
+    def person_target(self, person, metric_id, period, rule=None):
+        """The person's target over the period: override, else template default; prorated."""
+        rule = rule if rule is not None else self.rules(self.template_for(person)).get(metric_id)
+        prefer = [period.kind] + ([rule.period_kind] if rule else [])
+        sources = self._ordered(self._goals.get(("person", person.id, metric_id), {}), prefer)
+        if rule is not None and rule.target is not None:
+            sources.append((rule.period_kind, {None: rule.target}))
+        total, _complete = self._spread(sources, period.start, period.end,
+                                        self.days_off(person))
+        return total
+
+    def goal(self, level, subject_id, metric_id, period):
+        """A team's or the company's own goal over the period; None unless it covers all of it."""
+        by_kind = self._goals.get((level, subject_id, metric_id))
+        if not by_kind:
+            return None
+        total, complete = self._spread(
+            self._ordered(by_kind, [period.kind]), period.start, period.end, frozenset()
+        )
+        return total if complete else None
+
+
+def load(session, organization, first_day, last_day, user_ids=(), teams=None):
+    """The Book for an organisation's targets over first_day..last_day (inclusive).
+
+    Pass the organisation's teams if they are already loaded.
+    """
+    if teams is None:
+        teams = session.scalars(
+            select(Team).where(Team.organization_id == organization.id)
+        ).all()
+    templates = session.scalars(
+        select(ScorecardTemplate)
+        .where(ScorecardTemplate.organization_id == organization.id)
+        .options(selectinload(ScorecardTemplate.items))
+    ).all()
+    assignments = session.execute(
+        select(scorecard_template_teams.c.team_id, scorecard_template_teams.c.template_id)
+        .join(ScorecardTemplate)
+        .where(ScorecardTemplate.organization_id == organization.id)
+    ).all()
+    # A goal for one named period can bear on these days only if it starts within a year
+    # before them (a year is the longest period).
+    goals = session.execute(
+        select(Goal.level, Goal.team_id, Goal.user_id, Goal.metric_id, Goal.period_kind,
+               Goal.period_start, Goal.value)
+        .where(
+            Goal.organization_id == organization.id,
+            or_(
+                Goal.period_start.is_(None),
+                and_(Goal.period_start > first_day - timedelta(days=367),
+                     Goal.period_start <= last_day),
+            ),
+        )
+        .order_by(Goal.id)
+    ).all()
+    time_off = session.execute(
+        select(TimeOff.user_id, TimeOff.first_day, TimeOff.last_day).where(
+            TimeOff.user_id.in_(list(user_ids)),
+            TimeOff.first_day <= last_day,
+            TimeOff.last_day >= first_day,
+        )
+    ).all() if user_ids else []
+    return Book(organization.calendar, first_day, last_day, teams, templates, assignments,
+                goals, time_off)
+
+
+# Suggestions
+
+
+def percentile(values, share):
+    """The value below which `share` of the values lie, interpolating between neighbours."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = share * (len(ordered) - 1)
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def round_target(value):
+    """A target a person would type: whole hundreds, whole units, or one decimal when small."""
+    if value is None:
+        return None
+    if value >= 1000:
+        return float(round(value, -2))
+    if value >= 10:
+        return float(round(value))
+    return round(value, 1)
+
+
+@dataclass(frozen=True)
+class History:
+    """A person's recent weeks of one metric, per working day they were there."""
+
+    rates: tuple  # per available working day, one per week they worked at all
+
+    def suggest(self, kind, working_days_per_week, direction="higher"):
+        share = SUGGESTION_PERCENTILE if direction == "higher" else 1 - SUGGESTION_PERCENTILE
+        rate = percentile(self.rates, share)
+        if rate is None:
+            return None
+        per_week = rate * working_days_per_week
+        if kind == "day":
+            return round_target(rate)
+        return round_target(per_week * _WEEKS_PER[kind])
+
+
+def suggestions(session, organization, people, metrics, kind, now):
+    """{(person id, metric id): suggested target for a period of `kind`} from the roll-up."""
+    calendar = organization.calendar
+    weeks = recent(shift(period_at("week", now, calendar), -1, calendar), SUGGESTION_WEEKS,
+                   calendar)
+    ids = [person.id for person in people]
+    totals = rollups.totals_by_period(session, ids, weeks, by_user=True)
+    book = load(session, organization, weeks[0].start, weeks[-1].end - timedelta(days=1), ids)
+    per_week = len(calendar.working_weekdays)
+    found = {}
+    for person in people:
+        days_off = book.days_off(person)
+        available = [
+            sum(1 for day in week.days
+                if day.weekday() in calendar.working_weekdays and day not in days_off)
+            for week in weeks
+        ]
+        for metric in metrics:
+            rates = tuple(
+                totals.get((person.id, metric.id, index), 0.0) / days
+                for index, days in enumerate(available) if days
+            )
+            found[(person.id, metric.id)] = History(rates).suggest(
+                kind, per_week, metric.direction
+            )
+    return found
+
+
+# Changes
+
+
+def set_goal(session, organization, *, level, metric, kind, value, subject_id=None,
+             period_start=None, by=None):
+    """Type in (or, with value None, take away) a goal: standing, or for the named period."""
+    match = [
+        Goal.organization_id == organization.id,
+        Goal.level == level,
+        Goal.metric_id == metric.id,
+        Goal.period_kind == kind,
+        Goal.period_start.is_(None) if period_start is None else Goal.period_start == period_start,
+        Goal.team_id.is_(None) if level != "team" else Goal.team_id == subject_id,
+        Goal.user_id.is_(None) if level != "person" else Goal.user_id == subject_id,
+    ]
+    if value is None:
+        session.execute(delete(Goal).where(*match))
+        return None
+    goal = session.scalars(select(Goal).where(*match).order_by(Goal.id.desc())).first()
+    if goal is None:
+        goal = Goal(
+            organization_id=organization.id, level=level, metric_id=metric.id, period_kind=kind,
+            period_start=period_start,
+            team_id=subject_id if level == "team" else None,
+            user_id=subject_id if level == "person" else None,
+        )
+        session.add(goal)
+    goal.value, goal.updated_by_id = value, (by.id if by is not None else None)
+    return goal
+
+
+def save_template(session, organization, template, *, name, role, teams, items):
+    """Create (template=None) or update a template; `items` are dicts per metric included.
+
+    A team uses one template: giving it to this one takes it from any other.
+    """
+    if template is None:
+        template = ScorecardTemplate(organization_id=organization.id, name=name)
+        session.add(template)
+        session.flush()  # its id, to take its teams from other templates
+    team_ids = [team.id for team in teams]
+    if team_ids:
+        session.execute(
+            delete(scorecard_template_teams).where(
+                scorecard_template_teams.c.team_id.in_(team_ids),
+                scorecard_template_teams.c.template_id != template.id,
+            )
+        )
+    template.name, template.role, template.teams = name, role or None, list(teams)
+    existing = {item.metric_id: item for item in template.items}
+    kept = []
+    for position, values in enumerate(items):
+        item = existing.get(values["metric_id"]) or ScorecardItem(metric_id=values["metric_id"])
+        item.weight, item.cap_percent = values["weight"], values["cap_percent"]
+        item.period_kind, item.target = values["period_kind"], values["target"]
+        item.position = position
+        kept.append(item)
+    template.items = kept
+    return template
+
+
+def add_time_off(session, person, first_day, last_day, note=None, by=None):
+    entry = TimeOff(user_id=person.id, first_day=first_day, last_day=last_day,
+                    note=note or None, created_by_id=by.id if by is not None else None)
+    session.add(entry)
+    return entry
+
+
+def time_off(session, person, since):
+    """The person's time off ending on or after `since`, soonest first."""
+    return session.scalars(
+        select(TimeOff)
+        .where(TimeOff.user_id == person.id, TimeOff.last_day >= since)
+        .order_by(TimeOff.first_day, TimeOff.id)
+    ).all()
+
+
+def templates(session, organization):
+    return session.scalars(
+        select(ScorecardTemplate)
+        .where(ScorecardTemplate.organization_id == organization.id)
+        .options(selectinload(ScorecardTemplate.items), selectinload(ScorecardTemplate.teams))
+        .order_by(ScorecardTemplate.name, ScorecardTemplate.id)
+    ).all()

@@ -1,0 +1,390 @@
+// Offline on the page: registers the service worker, shows the offline banner, and on Today keeps
+// what the rep logs with no signal in the outbox (static/js/outbox.js), counted in the totals as
+// pending until the server confirms it. Words shown come from the page (#pacer-offline's data-t-*
+// attributes, rendered in the rep's language).
+(function () {
+  "use strict";
+
+  const outbox = window.PacerOutbox;
+  if (!outbox) return;
+
+  const queuing = new Set(); // client ids being stored right now: a second tap is the same tap
+  let worker = null; // the registration, once asked for
+  let started = null; // the #pacer-offline element the page was last set up for
+  let needsSignIn = false;
+  let message = "";
+  let drawing = 0;
+
+  const status = () => document.getElementById("pacer-offline");
+  const panel = () => document.getElementById("outbox");
+  const lang = () => document.documentElement.lang || undefined;
+
+  function api() {
+    const data = status().dataset;
+    return { session: data.sessionUrl, activities: data.syncUrl };
+  }
+
+  // The signed-in person's id; "" when signed out; undefined on a page kept for anyone.
+  function user() {
+    const element = status();
+    return element ? element.dataset.user : undefined;
+  }
+
+  // A sentence from the page: data-t-NAME, or data-t-NAME-one/-other by count; {x} fill-ins.
+  function say(name, fill) {
+    const data = status() ? status().dataset : {};
+    const key = (suffix) => `t-${name}${suffix}`.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    let text = data[key("")];
+    const values = Object.assign({}, fill);
+    if (values.count !== undefined) {
+      const form = new Intl.PluralRules(lang()).select(values.count);
+      text = data[key(`-${form}`)] || data[key("-other")] || text;
+      values.count = formatNumber(values.count);
+    }
+    return (text || "").replace(/\{(\w+)\}/g, (whole, field) => (field in values ? values[field] : whole));
+  }
+
+  function formatNumber(number) {
+    return new Intl.NumberFormat(lang(), { maximumFractionDigits: 2 }).format(number);
+  }
+
+  // ---- The period an instant counts in, in the organisation's timezone (as the server does).
+
+  function dayKey(date, timeZone) {
+    const parts = {};
+    new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(date)
+      .forEach((part) => (parts[part.type] = part.value));
+    return `${parts.year}-${parts.month}-${parts.day}`;
+  }
+
+  function periodOf(date, timeZone, weekStart) {
+    const day = dayKey(date, timeZone);
+    const start = new Date(`${day}T00:00:00Z`);
+    const weekday = (start.getUTCDay() + 6) % 7; // 0 = Monday, as in the server's calendar
+    start.setUTCDate(start.getUTCDate() - ((weekday - weekStart + 7) % 7));
+    return { day, week: start.toISOString().slice(0, 10) };
+  }
+
+  // ---- Drawing the outbox
+
+  async function mine() {
+    const me = user();
+    if (!me) return { queued: [], rejected: [] };
+    const items = (await outbox.all()).filter((item) => item.user === me);
+    return {
+      queued: items.filter((item) => item.state === "queued"),
+      rejected: items.filter((item) => item.state === "rejected"),
+    };
+  }
+
+  async function draw() {
+    const turn = ++drawing;
+    const items = await mine();
+    if (turn !== drawing) return; // a newer drawing is on its way
+    drawTiles(items.queued);
+    drawPanel(items);
+  }
+
+  function drawTiles(queued) {
+    const today = document.getElementById("today");
+    if (!today || !today.dataset.timezone) return;
+    const timeZone = today.dataset.timezone;
+    const weekStart = Number(today.dataset.weekStart || 0);
+    const now = periodOf(new Date(), timeZone, weekStart);
+    for (const tile of today.querySelectorAll(".tile")) {
+      const metric = tile.querySelector("input[name=metric]");
+      if (!metric) continue;
+      const gate = tile.dataset.qualityMin === undefined ? null : Number(tile.dataset.qualityMin);
+      const pending = queued.filter((item) => item.metric === metric.value);
+      const counted = pending.filter((item) => gate === null || (item.value !== null && item.value >= gate));
+      for (const [total, period] of [["today", "day"], ["week", "week"]]) {
+        const shown = tile.querySelector(`[data-total="${total}"]`);
+        if (!shown) continue;
+        if (shown.dataset.server === undefined) shown.dataset.server = shown.textContent;
+        // A page kept from an earlier day or week: its numbers are not this period's.
+        const current = today.dataset[period] === now[period];
+        const base = current ? Number(shown.dataset.value || 0) : 0;
+        const extra = counted
+          .filter((item) => periodOf(new Date(item.occurred_at), timeZone, weekStart)[period] === now[period])
+          .reduce((sum, item) => sum + item.quantity, 0);
+        shown.textContent = extra || !current ? formatNumber(base + extra) : shown.dataset.server;
+        shown.classList.toggle("has-pending", extra > 0);
+      }
+      let badge = tile.querySelector(".pending-badge");
+      if (pending.length) {
+        if (!badge) {
+          badge = document.createElement("span");
+          badge.className = "badge pending-badge";
+          tile.querySelector(".totals").append(badge);
+        }
+        badge.textContent = say("pending", { count: pending.length });
+      } else if (badge) {
+        badge.remove();
+      }
+    }
+  }
+
+  function entry(item, action) {
+    const row = document.createElement("li");
+    row.dataset.clientId = item.client_id;
+    const what = document.createElement("span");
+    what.className = "what";
+    what.textContent = say("entry", { quantity: formatNumber(item.quantity), metric: item.metric_name || item.metric });
+    const when = document.createElement("time");
+    when.dateTime = item.occurred_at;
+    when.textContent = new Intl.DateTimeFormat(lang(), { dateStyle: "short", timeStyle: "short" })
+      .format(new Date(item.occurred_at));
+    row.append(what, when);
+    if (item.note) {
+      const note = document.createElement("span");
+      note.className = "note";
+      note.textContent = item.note;
+      row.append(note);
+    }
+    if (item.error) {
+      const error = document.createElement("span");
+      error.className = "error";
+      error.textContent = item.error;
+      row.append(error);
+    }
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link";
+    button.dataset.outboxRemove = item.client_id;
+    button.textContent = say(action);
+    const hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = ` ${item.metric_name || item.metric}`;
+    button.append(hidden);
+    row.append(button);
+    return row;
+  }
+
+  function drawPanel({ queued, rejected }) {
+    const section = panel();
+    if (!section) return;
+    section.hidden = !queued.length && !rejected.length;
+    section.querySelector(".outbox-items").replaceChildren(...queued.map((item) => entry(item, "undo")));
+    const refused = section.querySelector(".outbox-rejected");
+    refused.hidden = !rejected.length;
+    refused.querySelector("ul").replaceChildren(...rejected.map((item) => entry(item, "discard")));
+    const signIn = section.querySelector(".outbox-sign-in");
+    signIn.hidden = !(needsSignIn && queued.length);
+    signIn.querySelector("a").textContent = say("sign-in", { count: queued.length });
+    section.querySelector(".outbox-message").textContent = queued.length || rejected.length ? message : "";
+  }
+
+  // ---- Logging with no signal
+
+  function itemFrom(form) {
+    const data = new FormData(form);
+    const when = data.get("occurred_at");
+    const value = data.get("value");
+    const heading = form.closest(".tile") && form.closest(".tile").querySelector("h2");
+    return {
+      client_id: data.get("client_id"),
+      user: user(),
+      metric: data.get("metric"),
+      metric_name: heading ? heading.textContent.trim() : data.get("metric"),
+      quantity: Number(data.get("quantity") || 1),
+      value: value ? Number(value) : null,
+      occurred_at: outbox.deviceTime(when ? new Date(when) : new Date()),
+      note: (data.get("note") || "").trim(),
+    };
+  }
+
+  // Store the form's activity in the outbox. `next` readies the form for the next one (a new
+  // client id); after a failed send the form keeps its id, so tapping again retries that one.
+  async function queue(form, next) {
+    const input = form.elements.namedItem("client_id");
+    if (!input || !user() || queuing.has(input.value)) return false;
+    const item = itemFrom(form);
+    queuing.add(item.client_id);
+    try {
+      await outbox.add(item);
+      if (next) {
+        form.reset();
+        input.value = outbox.newId();
+        const details = form.querySelector("details");
+        if (details) details.open = false;
+        askForBackgroundSync();
+      }
+    } finally {
+      queuing.delete(item.client_id);
+    }
+    await draw();
+    return true;
+  }
+
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (navigator.onLine || !(form instanceof HTMLFormElement) || !form.matches(".log-form")) return;
+      // Before htmx sees it: there is no one to send it to.
+      event.preventDefault();
+      event.stopPropagation();
+      queue(form, true);
+    },
+    true,
+  );
+
+  // Signal that looks present but is not: keep it, with the same client id as was sent.
+  document.addEventListener("htmx:sendError", (event) => {
+    const form = event.target.closest && event.target.closest(".log-form");
+    if (!form) return;
+    queue(form, false).then((kept) => {
+      const note = form.querySelector(".send-error");
+      if (kept && note) note.textContent = say("kept");
+    });
+  });
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.target.closest && event.target.closest(".log-form");
+    if (form && event.detail.successful) {
+      outbox.confirmed(form.elements.namedItem("client_id").value);
+      keepShell(true);
+    }
+  });
+
+  // ---- Sending
+
+  function sync() {
+    if (!user()) return Promise.resolve(null);
+    message = say("sending");
+    return outbox.sync(api());
+  }
+
+  async function syncIfWaiting() {
+    if ((await mine()).queued.length) await sync();
+  }
+
+  // Every sync's result, from this page, another tab or the service worker.
+  function settled(result) {
+    needsSignIn = result.status === "auth";
+    message = {
+      done: result.rejected ? "" : say("sent"),
+      offline: say("no-signal"),
+      error: say("try-later"),
+      auth: "",
+    }[result.status] || "";
+    if (result.status === "offline") askForBackgroundSync();
+    if (result.created || result.duplicate) {
+      refreshToday();
+      keepShell(true);
+    }
+    draw();
+  }
+
+  outbox.onChange((change) => {
+    if (change.type === "synced") settled(change.result);
+    else draw();
+  });
+
+  function refreshToday() {
+    const today = document.getElementById("today");
+    if (today && window.htmx && today.dataset.refreshUrl) {
+      window.htmx.ajax("GET", today.dataset.refreshUrl, { target: "#today", swap: "outerHTML" });
+    }
+  }
+
+  async function askForBackgroundSync() {
+    try {
+      const registration = await worker;
+      if (registration && registration.sync) await registration.sync.register(outbox.SYNC_TAG);
+    } catch (error) {
+      // No Background Sync here: the online event and page loads will do.
+    }
+  }
+
+  // ---- The service worker and the offline shell
+
+  function register() {
+    const data = status() ? status().dataset : null;
+    if (worker || !data || !("serviceWorker" in navigator)) return;
+    worker = navigator.serviceWorker
+      .register(data.worker, { scope: data.scope, updateViaCache: "none" })
+      .catch(() => null);
+  }
+
+  function ask(message) {
+    return new Promise((resolve) => {
+      navigator.serviceWorker.ready.then((registration) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (event) => resolve(event.data);
+        registration.active.postMessage(message, [channel.port2]);
+      });
+      setTimeout(() => resolve(null), 20000);
+    });
+  }
+
+  let keeping = null;
+  // Have the worker keep the rep's shell pages (fresh ones if `force`) for offline use.
+  async function keepShell(force) {
+    if (!worker || !(await worker) || !navigator.onLine || user() === undefined) return;
+    if (!user()) {
+      await ask({ type: "signed-out" });
+      return;
+    }
+    clearTimeout(keeping);
+    keeping = setTimeout(async () => {
+      const answer = await ask({ type: "keep-shell", force: Boolean(force) });
+      if (answer && answer.kept.length) document.documentElement.dataset.offline = "ready";
+    }, force ? 2000 : 0);
+  }
+
+  function showBanner() {
+    const banner = document.querySelector(".offline-banner");
+    if (banner) banner.hidden = navigator.onLine;
+  }
+
+  // A page load, or a page htmx swapped in whole (hx-boost): set it up.
+  function start() {
+    const element = status();
+    if (!element || element === started) return;
+    started = element;
+    register();
+    showBanner();
+    draw();
+    if (navigator.onLine) {
+      syncIfWaiting();
+      keepShell(false);
+    }
+  }
+
+  function settle() {
+    if (status() !== started) start();
+    else draw(); // new totals from the server: put the pending ones back on them
+  }
+  document.addEventListener("htmx:afterSettle", settle);
+  document.addEventListener("htmx:historyRestore", settle);
+  document.addEventListener("click", (event) => {
+    const remove = event.target.closest("[data-outbox-remove]");
+    if (remove) {
+      outbox.remove(remove.dataset.outboxRemove).then((removed) => {
+        if (!removed) {
+          message = say("already-sent");
+          refreshToday();
+        }
+        draw();
+      });
+    } else if (event.target.closest(".outbox-sync")) {
+      sync();
+    }
+  });
+  window.addEventListener("online", () => {
+    showBanner();
+    syncIfWaiting();
+    keepShell(false);
+  });
+  window.addEventListener("offline", showBanner);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && navigator.onLine) syncIfWaiting();
+  });
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+
+  window.Pacer = Object.assign(window.Pacer || {}, { sync, draw });
+})();

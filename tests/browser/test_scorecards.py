@@ -1,0 +1,97 @@
+"""Scorecards in Chromium: the rep's on a phone, the largest demo team's grid on a laptop."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from extensions import db
+from models import Team, User
+from services import demo, demo_scorecards, scorecards
+
+LAPTOP = dict(viewport={"width": 1366, "height": 900}, is_mobile=False, has_touch=False)
+
+
+@pytest.fixture
+def northwind(app):
+    """The demo organisation, seeded before the server starts."""
+    now = datetime.now(UTC)
+    demo.seed(db.session, now, app.config["PASSWORD_HASH_METHOD"], days=21)
+    demo_scorecards.seed(db.session, now, days=21)
+    db.session.commit()
+
+
+def sign_in(page, email):
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(demo.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"^(?!.*sign-in)"))
+    return page
+
+
+def scroll_width(page):
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_rep_reaches_their_scorecard_in_one_tap_and_it_fits_a_phone(northwind, page):
+    sign_in(page, "rep@example.com")
+    expect(page.get_by_role("heading", level=1, name="Today")).to_be_visible()
+    page.get_by_role("link", name="My scorecard: targets and pace").tap()
+
+    expect(page.get_by_role("heading", level=1, name="My scorecard")).to_be_visible()
+    cards = page.locator(".metric-card")
+    expect(cards).to_have_count(8)
+    expect(cards.first.locator(".status")).to_have_text(
+        re.compile(r"(Ahead|On pace|Behind|Nothing due yet)"))
+    assert scroll_width(page) <= 360
+    for box in (link.bounding_box() for link in page.locator(".periods a").all()):
+        assert box["height"] >= 44
+
+    # The switcher swaps the scorecard in place and keeps the period in the URL.
+    page.evaluate("window.__marker = 1")
+    page.locator(".periods .kinds").get_by_role("link", name="Month").tap()
+    expect(page).to_have_url(re.compile(r"/scorecard\?period=month-\d{4}-\d{2}-01$"))
+    expect(page.locator(".periods .shown")).to_have_text(re.compile(r"^[A-Z][a-z]+ \d{4}$"))
+    assert page.evaluate("window.__marker") == 1, "the switcher reloaded the page"
+    assert scroll_width(page) <= 360
+    page.get_by_role("link", name=re.compile("^Previous: ")).tap()
+    expect(page.locator(".periods .kinds [aria-current]")).to_have_text("Month")
+    assert scroll_width(page) <= 360
+
+
+def test_the_largest_demo_teams_grid_fits_a_laptop_screen(northwind, new_page):
+    biggest, size = db.session.execute(
+        select(Team, func.count(User.id)).join(User, User.team_id == Team.id)
+        .group_by(Team.id).order_by(func.count(User.id).desc(), Team.name)
+    ).first()
+    reps = scorecards.reps(db.session, biggest.organization_id, [biggest.id])
+    metrics = scorecards.active_metrics(db.session, biggest.organization_id)
+    page = sign_in(new_page(**LAPTOP), "exec@example.com")
+    page.goto(f"/teams/{biggest.id}")
+
+    expect(page.get_by_role("heading", level=1, name=biggest.name)).to_be_visible()
+    grid = page.locator("table.grid")
+    expect(grid.locator("tbody tr")).to_have_count(len(reps))
+    expect(grid.locator("thead th")).to_have_count(len(metrics) + 2)
+    expect(grid.locator("tfoot tr.team-total th")).to_have_text("Team total")
+    assert len(reps) >= 8 and len(metrics) == 8 and size >= len(reps)
+    # Everything fits: no sideways scrolling of the page, nor inside the grid's own box.
+    assert scroll_width(page) <= 1366
+    wrap = page.locator(".grid-wrap")
+    assert wrap.evaluate("(box) => box.scrollWidth <= box.clientWidth")
+    assert grid.bounding_box()["x"] + grid.bounding_box()["width"] <= 1366
+    # Each cell says its status in words, not only by colour.
+    first_cell = grid.locator("tbody td.cell").first
+    expect(first_cell.locator(".status")).to_have_text(
+        re.compile(r"(Ahead|On pace|Behind|Nothing due yet|No target)"))
+
+    # Sorting by a metric swaps the grid in place and keeps the order in the URL.
+    grid.get_by_role("link", name="Calls").click()
+    expect(page).to_have_url(re.compile(r"sort=calls&order=desc"))
+    expect(page.locator("th[aria-sort='descending']")).to_have_count(1)
+    values = [float(v) for v in grid.locator("tbody td[data-cell$='-calls']").evaluate_all(
+        "(cells) => cells.map((cell) => cell.dataset.actual)")]
+    assert values == sorted(values, reverse=True)
