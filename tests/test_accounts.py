@@ -201,3 +201,21 @@ def test_unknown_page_is_a_clear_404(make, auth, client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "does not exist" in response.text
+
+
+def test_a_write_that_loses_a_race_gets_409_and_keeps_what_was_saved(make, app, auth, client):
+    """Two admins saving the same new email at once: the loser hears why, nothing is lost."""
+    from sqlalchemy.exc import IntegrityError
+
+    from models import User
+
+    @app.post("/_race")
+    def race():
+        raise IntegrityError("INSERT INTO users", {}, Exception("duplicate key"))
+
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    response = auth.post("/_race")
+    assert response.status_code == 409
+    assert "Someone changed this at the same moment" in response.text
+    assert db.session.scalar(select(func.count(User.id))) == 1

@@ -3,7 +3,8 @@
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Conflict, HTTPException
 
 from blueprints.rendering import render
 from extensions import db
@@ -16,6 +17,7 @@ def _messages():
         403: _("You do not have access to this page."),
         404: _("This page does not exist, or you cannot see it."),
         405: _("That action is not allowed here."),
+        409: _("Someone changed this at the same moment. Reload the page and try again."),
         413: _("What you sent is too large."),
         422: _("What you sent could not be processed."),
         429: _("Too many attempts. Wait a minute and try again."),
@@ -27,7 +29,7 @@ def _messages():
 # and "csrf", and asks the rep to sign in again).
 _CODES = {
     400: "bad_request", 401: "signed_out", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 413: "too_large", 422: "unprocessable",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "unprocessable",
     429: "too_many_requests", 500: "server_error",
 }
 
@@ -58,7 +60,15 @@ class _InternalError(HTTPException):
     code = 500
 
 
+def handle_conflict(error):
+    """A uniqueness check passed, then a concurrent writer won the race: 409, not a 500."""
+    current_app.logger.info("Write conflict on %s %s: %s", request.method, request.path, error)
+    db.session.rollback()
+    return handle_http_error(Conflict())
+
+
 def register(app):
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(IntegrityError, handle_conflict)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, handle_unexpected_error)
