@@ -1,0 +1,422 @@
+"""How fast the scorecard screens serve an organisation of 1,000 reps and a million activities.
+
+Builds the organisation in a migrated database (a throwaway PostgreSQL cluster on loopback by
+default, or `--database sqlite`), serves the app with gunicorn on 127.0.0.1, signs in a rep, a
+manager and the executive through the real sign-in form, and loads each page with 16
+connections for a fixed time. It prints one line per page,
+
+    <page>: <req/s> req/s, p99 <ms> ms, ratio <r>
+
+where the ratio is the page's throughput over a trivial route's, served by the same gunicorn
+in the same run (first line). Progress and diagnostics go to stderr: build timings, the
+server's settings and, per page, its SQL statements a request and in-process time.
+
+    .venv/bin/python bench/scorecards.py [--database sqlite] [--keep] [--duration 10] ...
+
+Traffic goes to 127.0.0.1 only; every run stops by itself, and the server and the database
+cluster are stopped on the way out, on errors and Ctrl-C too.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# The app reads these when it is imported and created: this process builds the data with it.
+os.environ["PACER_ENV"] = "development"  # cookies without the Secure flag over plain http
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+
+import load  # noqa: E402 - bench/ is on the path as this script's folder
+
+TRIVIAL = "trivial"
+PAGES = ("rep scorecard", "team grid", "executive view")
+BUILD_FILE = "build.json"
+TRIVIAL_PATH = "/_bench/trivial"  # added by bench/wsgi.py
+
+
+def main(argv=None):
+    args = _arguments(argv)
+    # INT (Ctrl-C, even where a shell started us ignoring it) and TERM (a timeout, `kill`)
+    # unwind the same way, so the clean-up below runs.
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, _interrupt)
+    try:
+        with ExitStack() as cleanup:
+            run(args, cleanup)
+    except KeyboardInterrupt:
+        log("interrupted; server and database stopped")
+        return 130
+    except (load.LoadError, subprocess.CalledProcessError, RuntimeError) as error:
+        log(f"failed: {error}")
+        return 1
+    return 0
+
+
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def _arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--reps", type=int, default=1000)
+    parser.add_argument("--teams", type=int, default=50)
+    parser.add_argument("--regions", type=int, default=5)
+    parser.add_argument("--activities", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=365, help="days of activity up to now")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the built database in --keep-dir and reuse it next time")
+    parser.add_argument("--keep-dir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "pacer-bench")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=int, default=10, help="seconds measured per page")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds per page, not measured")
+    # Sync workers: rendering is CPU-bound Python, so one request per process at a time serves
+    # as many pages as threads do on 2 cores, with a far shorter p99 (threads take turns on the
+    # GIL); four, not two, so a worker waiting on the database leaves no core idle.
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--python-load", action="store_true",
+                        help="load from Python threads even when wrk is installed")
+    parser.add_argument("--pages", nargs="+", choices=PAGES, default=list(PAGES))
+    parser.add_argument("--no-queries", action="store_true",
+                        help="skip counting each page's SQL statements in process")
+    parser.add_argument("--profile", action="store_true",
+                        help="print a cProfile of one request per page (stderr)")
+    return parser.parse_args(argv)
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run(args, cleanup):
+    from org import Shape
+
+    shape = Shape(reps=args.reps, teams=args.teams, regions=args.regions,
+                  activities=args.activities, days=args.days)
+    database_url, logins = _database(args, shape, cleanup)
+    env = {**os.environ, "DATABASE_URL": database_url}
+
+    if args.python_load:
+        load.wrk_path = lambda: None
+    generator = (f"wrk ({args.wrk_threads} threads)" if load.wrk_path()
+                 else "Python threads with keep-alive connections (wrk is not installed)")
+    threads = f", {args.threads} threads each" if args.worker_class == "gthread" else ""
+    log(f"gunicorn: {args.workers} {args.worker_class} workers{threads} on 127.0.0.1; "
+        f"load: {generator}, {args.connections} connections, "
+        f"{args.warmup} s warm-up + {args.duration} s per page; {os.cpu_count()} cores")
+    busy = _busy_cores()
+    if busy is not None and busy > 0.25:
+        log(f"warning: {busy:.1f} of {os.cpu_count()} cores were busy with other work just "
+            "before the run: the figures come out lower than on a quiet machine")
+    port, server = cleanup.enter_context(_gunicorn(args, env))
+
+    cookies = {who: load.sign_in(port, email, _password())
+               for who, email in (("rep", logins["rep"]), ("manager", logins["manager"]),
+                                  ("executive", logins["executive"]))}
+    targets = {
+        TRIVIAL: (TRIVIAL_PATH, cookies["rep"]),
+        "rep scorecard": ("/scorecard", cookies["rep"]),
+        "team grid": (f"/teams/{logins['team_id']}", cookies["manager"]),
+        "executive view": ("/company", cookies["executive"]),
+    }
+    chosen = [TRIVIAL, *args.pages]
+    for name in chosen:
+        path, cookie = targets[name]
+        size = load.check(port, path, cookie)
+        log(f"{name}: GET {path} answers 200 ({size // 1024} KiB)")
+
+    results = {}
+    for name in chosen:
+        path, cookie = targets[name]
+        if args.warmup:
+            load.run(port, path, cookie, args.connections, args.warmup, args.wrk_threads)
+            _settle(server)
+        results[name] = load.run(port, path, cookie, args.connections, args.duration,
+                                 args.wrk_threads)
+        # Requests the load generator gave up on at the end still run: let them finish, so
+        # they do not eat into the next page's time.
+        _settle(server)
+        result = results[name]
+        log(f"{name}: {result.requests} requests in {result.seconds:.1f} s, "
+            f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
+            + (f", {result.failures} socket errors or timeouts" if result.failures else ""))
+
+    if not load.wrk_path():
+        print("(load from Python threads, not wrk: the client may saturate before the "
+              "server does)")
+    baseline = results[TRIVIAL].rate
+    for name in chosen:
+        result = results[name]
+        # No request finished within the time: all that is known is that p99 is longer.
+        p99 = (f"{result.p99_ms:.1f}" if result.requests
+               else f">{args.duration * 1000:.0f}")
+        print(f"{name}: {result.rate:.1f} req/s, p99 {p99} ms, "
+              f"ratio {result.rate / baseline:.2f}", flush=True)
+
+    if not args.no_queries or args.profile:
+        _diagnose(database_url, [(name, *targets[name]) for name in chosen], args.profile)
+
+
+# The database
+
+
+def _database(args, shape, cleanup):
+    """A URL of a database holding the organisation, and the logins; built or (--keep) reused."""
+    built = None
+    if args.keep:
+        folder = args.keep_dir / args.database
+        marker = folder / BUILD_FILE
+        if marker.exists():
+            built = json.loads(marker.read_text())
+            if built.get("shape") != asdict(shape):
+                log(f"{folder} holds another shape: building afresh")
+                built = None
+        if built is None:
+            shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="pacer-bench-"))
+        cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
+
+    started = time.perf_counter()
+    if args.database == "postgresql":
+        cluster = _cluster(folder / "postgresql" if args.keep else None)
+        cleanup.callback(_stop_cluster, cluster)
+        cluster.start()
+        log(f"PostgreSQL ({cluster.bindir.parent.name}) on 127.0.0.1:{cluster.port} "
+            f"started in {time.perf_counter() - started:.1f} s")
+        url = cluster.url("pacer_bench")
+        if built is None:
+            cluster.create_database("pacer_bench")
+    else:
+        url = f"sqlite:///{folder / 'pacer.db'}"
+        log(f"SQLite file {folder / 'pacer.db'}")
+
+    if built is not None:
+        log(f"reusing the database built at {built['built_at']} (--keep)")
+        return url, built["logins"]
+    logins = _build(url, shape, args.database)
+    if args.keep:
+        (folder / BUILD_FILE).write_text(json.dumps(
+            dict(shape=asdict(shape), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                 logins=logins), indent=2))
+    return url, logins
+
+
+def _stop_cluster(cluster):
+    """Stop the cluster and remove its folder; a failure to stop must not hide the error that
+    brought us here (the folder goes whatever happens)."""
+    try:
+        cluster.stop()
+    except subprocess.CalledProcessError as error:
+        log(f"stopping PostgreSQL: {error.stderr or error}")
+
+
+def _cluster(root):
+    from tests.postgres import Cluster
+
+    if root is None:
+        return Cluster()
+
+    class KeptCluster(Cluster):
+        """The cluster in a fixed folder, stopped cleanly and left there for the next run."""
+
+        def __init__(self):
+            super().__init__()
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root, self.data = root, root / "data"
+
+        def start(self):
+            if not (self.data / "PG_VERSION").exists():
+                self.root.mkdir(parents=True, exist_ok=True)
+                return super().start()
+            options = (f"-k {self.root} -p {self.port} -c listen_addresses=127.0.0.1 "
+                       "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                       "-c max_connections=200")
+            self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
+                      str(self.root / "server.log"), "-w", "start")
+            return self
+
+        def stop(self):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    return KeptCluster()
+
+
+def _build(url, shape, kind):
+    """Migrate an empty database with `flask db upgrade`, then load the organisation."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True,
+        timeout=300,
+    )
+    log(f"schema: flask db upgrade in {time.perf_counter() - started:.1f} s")
+
+    os.environ["DATABASE_URL"] = url
+    from org import build
+    from sqlalchemy import text
+
+    from app import create_app
+    from extensions import db
+
+    app = create_app()
+    with app.app_context():
+        logins = build(db.session, shape, datetime.now(UTC),
+                       app.config["PASSWORD_HASH_METHOD"], log)
+        started = time.perf_counter()
+        if kind == "postgresql":
+            # Autovacuum would get there on its own in a while; a benchmark cannot wait.
+            with db.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                    text("VACUUM ANALYZE"))
+            log(f"VACUUM ANALYZE in {time.perf_counter() - started:.1f} s")
+        db.session.remove()
+        db.engine.dispose()
+    return asdict(logins)
+
+
+def _password():
+    from org import PASSWORD
+
+    return PASSWORD
+
+
+# The server
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def _gunicorn(args, env):
+    """gunicorn serving bench/wsgi.py on a free loopback port, until the block ends."""
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(args.workers), "--worker-class", args.worker_class,
+        "--chdir", str(ROOT), "--log-level", "warning", "--timeout", "120",
+    ]
+    if args.worker_class == "gthread":  # (with threads, gunicorn turns sync into gthread)
+        command += ["--threads", str(args.threads)]
+    command.append("bench.wsgi:app")
+    with tempfile.TemporaryFile(mode="w+") as output:
+        # Its own session: Ctrl-C reaches this script, which then stops the server in order.
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        try:
+            _wait_until_serving(port, process, output)
+            yield port, process
+        finally:
+            _stop(process)
+
+
+def _wait_until_serving(port, process, output, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output.seek(0)
+            raise RuntimeError(f"gunicorn exited ({process.returncode}):\n{output.read()}")
+        try:
+            status, _headers, _body = load.request(port, "GET", "/healthz")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    output.seek(0)
+    raise RuntimeError(f"gunicorn did not answer within {seconds} s:\n{output.read()}")
+
+
+def _cpu_seconds(pid):
+    """CPU time used so far by a process and its children (Linux /proc), in clock ticks."""
+    total = 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for each in (str(pid), *children):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
+
+
+def _settle(process, quiet=0.5, limit=120):
+    """Wait until gunicorn's processes stop using CPU for `quiet` seconds (at most `limit`)."""
+    deadline = time.monotonic() + limit
+    last = _cpu_seconds(process.pid)
+    while last is not None and time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = _cpu_seconds(process.pid)
+        if now is None or now - last <= 1:  # a tick or less: idle
+            return
+        last = now
+
+
+def _stop(process):
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+
+
+def _busy_cores(seconds=2.0):
+    """How many cores' worth of CPU time the machine used over a moment (Linux), or None."""
+
+    def sample():
+        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields) - idle, sum(fields)
+
+    try:
+        busy_before, total_before = sample()
+        time.sleep(seconds)
+        busy_after, total_after = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    share = (busy_after - busy_before) / max(1, total_after - total_before)
+    return share * (os.cpu_count() or 1)
+
+
+# Where the time goes
+
+
+def _diagnose(url, pages, profile):
+    os.environ["DATABASE_URL"] = url
+    from queries import measure
+    from wsgi import app
+
+    # For scale: the cheapest full page there is, the layout around the sign-in form.
+    reference = ("sign-in page (for scale: the layout and a form, no SQL)", "/sign-in", "")
+    measure(app, [*pages, reference], profile=profile, log=log)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
