@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test lint bench install install-test assets system-deps serve clean
+.PHONY: run test lint bench install install-test assets translations translations-update system-deps serve clean
 
-run: install assets
+run: install assets translations
 	PACER_ENV=development $(BIN)/flask db upgrade
 	PACER_ENV=development $(BIN)/flask seed-demo
 	PACER_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install-test assets system-deps
+test: install-test assets translations system-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 	PACER_TEST_DB=postgresql $(BIN)/pytest -m "not browser"
@@ -20,7 +20,8 @@ test: install-test assets system-deps
 lint: install-test
 	$(BIN)/ruff check .
 
-bench: install-test assets system-deps
+bench: install-test assets translations system-deps
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/scorecards.py
 
 install: $(VENV)/.installed
@@ -43,6 +44,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The .po files are the source; the compiled .mo files Flask-Babel reads are build output.
+translations: $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations -l $* --statistics
+
+# After adding or changing a string: re-extract, merge into each .po, then translate what is new.
+translations-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project Pacer -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
+
 # Chromium drives the browser tests and PostgreSQL runs the database suite a second time.
 # As root (CI, a fresh machine) they are installed; otherwise the tests say what is missing.
 system-deps:
@@ -60,3 +72,4 @@ system-deps:
 
 clean:
 	rm -rf $(VENV) node_modules static/gen static/.webassets-cache
+	rm -f translations/messages.pot translations/*/LC_MESSAGES/*.mo

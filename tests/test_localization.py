@@ -1,5 +1,42 @@
 """Which language a page is in: the person's own setting, then the browser's."""
 
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+ITALIAN = TRANSLATIONS / "it" / "LC_MESSAGES" / "messages.po"
+# What `make translations-update` extracts: Babel's keywords plus Flask-Babel's lazy ones.
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+PLACEHOLDER = re.compile(r"%\((\w+)\)")
+HOW_TO_FIX = (
+    "Run `make translations-update`, translate the new entries in "
+    "translations/it/LC_MESSAGES/messages.po (leave no `#, fuzzy` mark), then `make translations`."
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled_catalogues():
+    """`make` compiles the .mo files; a bare pytest run compiles any that are missing or stale."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        partial = mo.with_suffix(".mo.partial")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)  # fuzzy entries left out, as `pybabel compile` does
+        partial.replace(mo)
+
+
 
 def test_signed_out_page_follows_the_browsers_language(client):
     page = client.get("/sign-in", headers={"Accept-Language": "it-IT,it;q=0.9,en;q=0.5"})
@@ -32,3 +69,93 @@ def test_times_are_shown_in_the_persons_timezone_when_set(make, auth, client):
     db.session.commit()
     auth.sign_in("rep@example.com")
     assert "12:00" in client.get("/today").text  # 03:00 UTC is noon in Tokyo
+
+
+def test_the_sign_in_page_is_in_italian_for_an_italian_browser(client):
+    page = client.get("/sign-in", headers={"Accept-Language": "it-IT,it;q=0.9,en;q=0.5"})
+    assert "<title>Accedi · Pacer</title>" in page.text
+    assert '<button type="submit" class="primary">Accedi</button>' in page.text
+    assert "Resta connesso su questo dispositivo" in page.text
+    assert "Sign in" not in page.text
+
+
+def test_a_person_who_chose_italian_sees_today_in_italian_whatever_the_browser(make, auth, client):
+    make.metric("calls")
+    make.user("rep@example.com", locale="it")
+    auth.sign_in("rep@example.com")
+    page = client.get("/today", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="it"' in page.text
+    assert '<h1 class="page-title">Oggi</h1>' in page.text
+    assert "Questa settimana" in page.text and ">Esci</button>" in page.text
+    # The words offline.js shows come from the page, so they are Italian too.
+    assert 'data-t-sending="Invio in corso…"' in page.text
+
+
+def _forms(text):
+    return tuple(text) if isinstance(text, list | tuple) else (text,)
+
+
+def test_every_italian_message_is_translated_with_its_placeholders():
+    with ITALIAN.open("rb") as source:
+        catalog = read_po(source, locale="it")
+    assert not catalog.fuzzy, "the header is marked fuzzy: pybabel compile would skip the catalogue"
+    problems = [
+        f"{message.id!r}: {error}" for message, errors in catalog.check() for error in errors
+    ]
+    for message in catalog:
+        if not message.id:
+            continue
+        names = {name for text in _forms(message.id) for name in PLACEHOLDER.findall(text)}
+        translations = _forms(message.string)
+        if message.fuzzy:
+            problems.append(f"{message.id!r} is marked fuzzy")
+        if len(translations) != (catalog.num_plurals if message.pluralizable else 1):
+            problems.append(f"{message.id!r} has {len(translations)} plural forms")
+        for text in translations:
+            if not text:
+                problems.append(f"{message.id!r} has no translation")
+            elif set(PLACEHOLDER.findall(text)) != names:
+                problems.append(f"{message.id!r}: {text!r} does not keep the placeholders {names}")
+            elif message.python_format:
+                try:
+                    text % dict.fromkeys(names, 1)
+                except (KeyError, TypeError, ValueError) as error:
+                    problems.append(f"{message.id!r}: {text!r} cannot be formatted ({error})")
+    assert not problems, "\n".join([*problems, HOW_TO_FIX])
+
+
+def test_every_string_marked_for_translation_is_in_the_italian_catalogue():
+    with (ROOT / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    extracted = Catalog()
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        extracted.add(message, None, [(filename, lineno)], context=context)
+    sources = {filename for message in extracted for filename, _line in message.locations}
+    assert not {name for name in sources if name.split("/")[0] in {"tests", "bench"}}
+    # The layout's {% assets %} tag needs Flask-Assets' extension (babel.cfg) to parse at all.
+    assert "templates/layout.html" in sources
+    with ITALIAN.open("rb") as source:
+        known = {(message.context, message.id) for message in read_po(source) if message.id}
+    missing = [
+        f"{message.id!r} ({', '.join(f'{name}:{line}' for name, line in message.locations)})"
+        for message in extracted
+        if message.id and (message.context, message.id) not in known
+    ]
+    assert not missing, "\n".join(
+        [f"{len(missing)} marked strings are not in the Italian catalogue:", *missing, HOW_TO_FIX]
+    )
+
+
+def test_large_amounts_read_naturally_in_italian(app):
+    from flask_babel import refresh
+
+    from blueprints.scorecards.views import amount
+
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        assert amount(14285.714285714284) == "14.286"  # Italian does not shorten thousands
+        assert amount(2_400_000) == "2,4\xa0Mln"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()  # the locale is kept on the app context the test shares with both requests
+        assert amount(14285.714285714284) == "14.3K"

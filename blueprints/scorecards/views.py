@@ -33,7 +33,10 @@ def amount(value):
         return "–"
     locale = get_locale()
     if abs(value) >= 10_000:
-        return format_compact_decimal(value, locale=locale, fraction_digits=1)
+        compact = format_compact_decimal(value, locale=locale, fraction_digits=1)
+        # Italian does not shorten thousands, and Babel then leaves the number raw: group it.
+        if any(char.isalpha() for char in compact):
+            return compact
     pattern = "#,##0" if abs(value) >= 100 else "#,##0.#"
     return format_decimal(value, format=pattern, locale=locale)
 
