@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, delete, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models import Activity, DailyRollup, Metric
+from models import Activity, DailyRollup, Metric, User
 from models.types import utcnow
 from services.periods import local_date
 
@@ -194,3 +194,28 @@ def rebuild_rollups(session, metric_ids=None, user_ids=None):
                 .group_by(Activity.user_id, Activity.metric_id, Activity.local_day),
             )
         )
+
+
+def relocalise(session, organization):
+    """After the organisation's timezone changed: put every activity on the local day it
+    happened on in the new timezone, and recount the roll-up. Returns how many moved."""
+    calendar = organization.calendar
+    people = select(User.id).where(User.organization_id == organization.id)
+    rows = session.execute(
+        select(Activity.id, Activity.occurred_at, Activity.local_day)
+        .where(Activity.user_id.in_(people))
+        .execution_options(yield_per=10_000)
+    )
+    moves = [
+        {"id": activity_id, "local_day": day}
+        for activity_id, occurred_at, old_day in rows
+        if (day := local_date(occurred_at, calendar)) != old_day
+    ]
+    if moves:
+        session.execute(update(Activity), moves)
+    metrics = session.scalars(
+        select(Metric.id).where(Metric.organization_id == organization.id)
+    ).all()
+    if metrics:
+        rebuild_rollups(session, metric_ids=metrics)
+    return len(moves)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from models import Metric, Team, User
 from services import accounts
-from services.activities import rebuild_rollups
+from services.activities import rebuild_rollups, relocalise
 
 METRIC_KEY = re.compile(r"[a-z][a-z0-9_]{1,39}")
 
@@ -217,12 +217,20 @@ def save_metric(
 
 
 def save_organization(
-    organization, *, name, timezone, week_start, fiscal_year_start_month, working_weekdays
+    session, organization, *, name, timezone, week_start, fiscal_year_start_month,
+    working_weekdays,
 ):
-    """Update the organisation's name and calendar; working weekdays are stored as digits."""
+    """Update the organisation's name and calendar; working weekdays are stored as digits.
+
+    A new timezone moves every activity to the local day it happened on there.
+    """
+    moved = timezone != organization.timezone
     organization.name = name
     organization.timezone = timezone
     organization.week_start = week_start
     organization.fiscal_year_start_month = fiscal_year_start_month
     organization.working_weekdays = "".join(str(day) for day in sorted(set(working_weekdays)))
+    if moved:
+        session.flush()
+        relocalise(session, organization)
     return organization

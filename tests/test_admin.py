@@ -1,12 +1,13 @@
 """The admin area: people, teams, metrics and the organisation's settings."""
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models import DailyRollup, Metric, Organization, Team, User
+from models import Activity, DailyRollup, Metric, Organization, Team, User
 from services import activities
 from tests.conftest import PASSWORD, Auth, at
 
@@ -513,6 +514,22 @@ def test_admin_changes_the_organisation_settings(make, admin, auth, client):
     page = client.get("/admin/organization")
     assert "Saved the organisation" in page.text
     assert re.search(r'<option selected value="6">\s*Sunday', page.text)
+
+
+def test_a_new_timezone_moves_logged_activities_to_their_local_day_there(make, admin, auth):
+    rep, calls = make.user("rita@example.com"), make.metric("calls")
+    # 23:30 UTC on 2 March: still the 2nd in London, already the 3rd in Rome.
+    activities.record(db.session, user=rep, metric=calls, occurred_at=at(2026, 3, 2, 23, 30),
+                      calendar=make.organization.calendar)
+    db.session.commit()
+    days = lambda: [row.day for row in db.session.scalars(  # noqa: E731
+        select(DailyRollup).where(DailyRollup.entries > 0))]
+    assert days() == [date(2026, 3, 3)]
+    response = post(auth, "/admin/organization", organisation_fields(timezone="Europe/London"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert days() == [date(2026, 3, 2)]
+    assert db.session.scalar(select(Activity.local_day)) == date(2026, 3, 2)
 
 
 @pytest.mark.parametrize("fields, message", [

@@ -157,6 +157,6 @@ def organization():
     organization = current_user.organization
     form = OrganizationForm(obj=organization)
     if form.validate_on_submit():
-        directory.save_organization(organization, **form.values())
+        directory.save_organization(db.session, organization, **form.values())
         return _saved(_("Saved the organisation's settings."), "admin.organization")
     return _form_page("admin/organization.html", form)
