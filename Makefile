@@ -38,7 +38,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-assets: node_modules/.installed
+# Outside development the app serves the bundles as built (ASSETS_AUTO_BUILD off): build them
+# here, before serving. PACER_ENV=development only spares this step a SECRET_KEY.
+assets: node_modules/.installed $(VENV)/.installed
+	PACER_ENV=development $(BIN)/flask assets build
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -18,6 +18,7 @@ cluster are stopped on the way out, on errors and Ctrl-C too.
 """
 
 import argparse
+import gc
 import json
 import os
 import secrets
@@ -41,6 +42,8 @@ if str(ROOT) not in sys.path:
 # The app reads these when it is imported and created: this process builds the data with it.
 os.environ["PACER_ENV"] = "development"  # cookies without the Secure flag over plain http
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+# As in production: bundles built once before serving, not checked on every page.
+os.environ["ASSETS_AUTO_BUILD"] = "0"
 
 import load  # noqa: E402 - bench/ is on the path as this script's folder
 
@@ -128,6 +131,7 @@ def run(args, cleanup):
     if busy is not None and busy > 0.25:
         log(f"warning: {busy:.1f} of {os.cpu_count()} cores were busy with other work just "
             "before the run: the figures come out lower than on a quiet machine")
+    _build_assets(env)
     port, server = cleanup.enter_context(_gunicorn(args, env))
 
     cookies = {who: load.sign_in(port, email, _password())
@@ -263,6 +267,14 @@ def _cluster(root):
     return KeptCluster()
 
 
+def _build_assets(env):
+    """`flask assets build`, as `make assets` does: the server does not build them itself."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "assets", "build"],
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+    log(f"assets: flask assets build in {time.perf_counter() - started:.1f} s")
+
+
 def _build(url, shape, kind):
     """Migrate an empty database with `flask db upgrade`, then load the organisation."""
     started = time.perf_counter()
@@ -319,6 +331,7 @@ def _gunicorn(args, env):
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
         "--workers", str(args.workers), "--worker-class", args.worker_class,
         "--chdir", str(ROOT), "--log-level", "warning", "--timeout", "120",
+        "--config", str(ROOT / "gunicorn.conf.py"),  # as `gunicorn` run in the project folder
     ]
     if args.worker_class == "gthread":  # (with threads, gunicorn turns sync into gthread)
         command += ["--threads", str(args.threads)]
@@ -412,6 +425,10 @@ def _diagnose(url, pages, profile):
     os.environ["DATABASE_URL"] = url
     from queries import measure
     from wsgi import app
+
+    # As gunicorn.conf.py does in each worker: the start-up objects out of the collector's way.
+    gc.collect()
+    gc.freeze()
 
     # For scale: the cheapest full page there is, the layout around the sign-in form.
     reference = ("sign-in page (for scale: the layout and a form, no SQL)", "/sign-in", "")

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from models import DeviceOutbox
+from services.rollups import ids_in, nobody
 
 
 def report(session, user, device_id, pending, now):
@@ -16,9 +17,11 @@ def report(session, user, device_id, pending, now):
 
 def pending_by_user(session, user_ids):
     """{user id: activities pending on their devices}, for those with any."""
+    if nobody(user_ids):
+        return {}
     rows = session.execute(
         select(DeviceOutbox.user_id, func.sum(DeviceOutbox.pending))
-        .where(DeviceOutbox.user_id.in_(user_ids), DeviceOutbox.pending > 0)
+        .where(DeviceOutbox.user_id.in_(ids_in(user_ids)), DeviceOutbox.pending > 0)
         .group_by(DeviceOutbox.user_id)
     )
     return {user_id: int(total) for user_id, total in rows}

@@ -6,7 +6,7 @@ activities, so a page costs the same however many activities lie behind its numb
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy import Float, Select, case, cast, func, select
 
 from models import DailyRollup, Metric
 from services.activities import capped_total
@@ -21,6 +21,19 @@ class Total:
 
     def __add__(self, other):
         return Total(self.value + other.value, self.crm + other.crm)
+
+
+def nobody(user_ids):
+    """Whether `user_ids`, a collection or a subquery of ids, is an empty collection.
+
+    A whole company's screens pass a subquery: a thousand ids bound one by one cost more to
+    send than the query takes.
+    """
+    return not isinstance(user_ids, Select) and not user_ids
+
+
+def ids_in(user_ids):
+    return user_ids if isinstance(user_ids, Select) else list(user_ids)
 
 
 def capped_crm_total():
@@ -38,7 +51,7 @@ def capped_crm_total():
 
 def totals(session, user_ids, first_day, last_day):
     """{(user id, metric id): Total} over first_day..last_day inclusive."""
-    if not user_ids:
+    if nobody(user_ids):
         return {}
     rows = session.execute(
         select(
@@ -49,7 +62,7 @@ def totals(session, user_ids, first_day, last_day):
         )
         .join(Metric, Metric.id == DailyRollup.metric_id)
         .where(
-            DailyRollup.user_id.in_(user_ids),
+            DailyRollup.user_id.in_(ids_in(user_ids)),
             DailyRollup.day >= first_day,
             DailyRollup.day <= last_day,
         )
@@ -61,13 +74,32 @@ def totals(session, user_ids, first_day, last_day):
     }
 
 
+def total(session, user_ids, metric_id, first_day, last_day):
+    """What counts for one metric over first_day..last_day, everyone in `user_ids` together.
+
+    `user_ids` may be a list or a subquery of ids, so a company's total needs no list of people.
+    """
+    value = session.scalar(
+        select(func.sum(capped_total()))
+        .select_from(DailyRollup)
+        .join(Metric, Metric.id == DailyRollup.metric_id)
+        .where(
+            DailyRollup.user_id.in_(ids_in(user_ids)),
+            DailyRollup.metric_id == metric_id,
+            DailyRollup.day >= first_day,
+            DailyRollup.day <= last_day,
+        )
+    )
+    return float(value or 0)
+
+
 def totals_by_period(session, user_ids, periods, by_user=False):
     """{(user id or None, metric id, index of the period): total} for consecutive periods.
 
     The periods are bucketed inside the database, so it returns one row per bucket, not per
     day, whatever the periods' length.
     """
-    if not user_ids or not periods:
+    if nobody(user_ids) or not periods:
         return {}
     bucket = case(
         *[(DailyRollup.day >= period.start, index)
@@ -83,7 +115,7 @@ def totals_by_period(session, user_ids, periods, by_user=False):
         select(*columns)
         .join(Metric, Metric.id == DailyRollup.metric_id)
         .where(
-            DailyRollup.user_id.in_(user_ids),
+            DailyRollup.user_id.in_(ids_in(user_ids)),
             DailyRollup.day >= periods[0].start,
             DailyRollup.day < periods[-1].end,
         )

@@ -33,6 +33,7 @@ from services.periods import (
 TREND_PERIODS = 8
 SORT_ORDERS = ("asc", "desc")
 NO_TARGET = Pace(None, None, None, "no_target")
+_NOTHING = rollups.Total()
 
 
 class UnknownSort(ValueError):
@@ -82,6 +83,11 @@ class Line:
 
     def cell(self, metric):
         return self.cells[metric.id]
+
+    @property
+    def own_people(self):
+        """How many people are directly in this line, not in a team beneath it."""
+        return sum(1 for child in self.children if child.kind == "person")
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,7 @@ class CompanyView:
     organization: object
     metrics: list
     company: Line
-    tree: list  # (Line, depth): the teams and their people, in order, for the chosen metric
+    tree: list  # Lines: the teams in order, and anyone in no team; team's people on demand
     metric: Metric
     trends: dict
     timing: Timing
@@ -164,6 +170,22 @@ class CompanyView:
     def share(self, line):
         """The line's part of the company's actual for the chosen metric."""
         whole = self.company.cell(self.metric).actual
+        return line.cell(self.metric).actual / whole if whole else None
+
+
+@dataclass(frozen=True)
+class CompanyTeam:
+    """One team's own people in the executive view, fetched when the team is opened."""
+
+    team: Team
+    metric: Metric
+    people: list  # Lines, by name
+    depth: int  # of the people's rows in the cascade
+    company_actual: float  # the company's actual for the metric, for each person's share
+    timing: Timing
+
+    def share(self, line):
+        whole = self.company_actual
         return line.cell(self.metric).actual / whole if whole else None
 
 
@@ -228,16 +250,18 @@ def active_metrics(session, organization_id):
 
 def reps(session, organization_id, team_ids=None):
     """The active people with the rep role, by name: whose numbers scorecards add up."""
-    query = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(User.organization_id == organization_id, User.active.is_(True),
-               UserRole.role == "rep")
-        .order_by(User.name, User.id)
-    )
+    query = _reps_query(select(User), organization_id).order_by(User.name, User.id)
     if team_ids is not None:
         query = query.where(User.team_id.in_(list(team_ids)))
     return session.scalars(query).all()
+
+
+def _reps_query(query, organization_id):
+    return (
+        query.join(UserRole, UserRole.user_id == User.id)
+        .where(User.organization_id == organization_id, User.active.is_(True),
+               UserRole.role == "rep")
+    )
 
 
 def org_teams(session, organization_id):
@@ -270,33 +294,48 @@ def _children(teams):
 class _Assembly:
     """The rows of one period for some people, and the sums above them."""
 
-    def __init__(self, session, organization, period, now, people, teams=()):
+    def __init__(self, session, organization, period, now, people, teams=(), ids=None):
+        """`ids`: the people's ids, or a subquery selecting them (see rollups.nobody)."""
         self.organization, self.period, self.now = organization, period, now
         self.calendar = organization.calendar
         self.metrics = active_metrics(session, organization.id)
-        ids = [person.id for person in people]
+        ids = [person.id for person in people] if ids is None else ids
         last_day = period.end - timedelta(days=1)
         self.book = targets.load(session, organization, period.start, last_day, ids,
                                  teams=teams or None)
         self.totals = rollups.totals(session, ids, period.start, last_day)
         self.pending = pending.pending_by_user(session, ids)
         self.timing = Timing.of(period, now, self.calendar)
+        # Read once: every person's row needs them for every metric.
+        self._facts = [(metric, metric.id, metric.direction, metric.is_count)
+                       for metric in self.metrics]
         self.teams, self.children = teams, _children(teams)
+        self._fractions = {}  # days off -> elapsed fraction: most people share one
         self.people = {person.id: self.person(person) for person in people}
+        self.members = {}
+        for line in self.people.values():
+            self.members.setdefault(line.subject.team_id, []).append(line)
+
+    def fraction(self, days_off):
+        if days_off not in self._fractions:
+            self._fractions[days_off] = elapsed_fraction(self.period, self.now, self.calendar,
+                                                          days_off)
+        return self._fractions[days_off]
 
     def person(self, person):
-        rules = self.book.rules(self.book.template_for(person))
-        fraction = elapsed_fraction(self.period, self.now, self.calendar,
-                                    self.book.days_off(person))
+        person_id, book, period = person.id, self.book, self.period
+        rules = book.rules(book.template_for(person))
+        days_off = book.days_off(person)
+        fraction = self.fraction(days_off)
         cells = {}
-        for metric in self.metrics:
-            rule = rules.get(metric.id)
-            total = self.totals.get((person.id, metric.id), rollups.Total())
-            target = self.book.person_target(person, metric.id, self.period, rule)
-            pace = pace_of(total.value, target, fraction, metric.direction, metric.is_count)
+        for metric, metric_id, direction, whole_units in self._facts:
+            rule = rules.get(metric_id)
+            total = self.totals.get((person_id, metric_id), _NOTHING)
+            target = book.person_target(person, metric_id, period, rule, days_off)
+            pace = pace_of(total.value, target, fraction, direction, whole_units)
             achievement = scoring.achievement(pace, rule.cap_percent) if rule else None
-            cells[metric.id] = Cell(metric, total.value, total.crm, pace, rule, achievement)
-        return Line("person", person, cells, _score(cells), self.pending.get(person.id, 0))
+            cells[metric_id] = Cell(metric, total.value, total.crm, pace, rule, achievement)
+        return Line("person", person, cells, _score(cells), self.pending.get(person_id, 0))
 
     def group(self, kind, subject, children, level, subject_id, rules):
         """A team or the company: the sum of its rows, against its own goal or theirs."""
@@ -325,7 +364,7 @@ class _Assembly:
     def team(self, team, depth=0):
         """A team's line, with the lines of the teams beneath it and of its own people."""
         children = [self.team(child, depth + 1) for child in self.children.get(team.id, [])]
-        children += [line for line in self.people.values() if line.subject.team_id == team.id]
+        children += self.members.get(team.id, [])
         for child in children:
             child.depth = depth + 1
         line = self.group("team", team, children, "team", team.id,
@@ -434,7 +473,8 @@ def company_view(session, organization, period, now, metric=None):
     """The company's goals, and how the chosen metric cascades to teams and their people."""
     teams = org_teams(session, organization.id)
     people = reps(session, organization.id)
-    assembly = _Assembly(session, organization, period, now, people, teams)
+    everyone = _reps_query(select(User.id), organization.id)
+    assembly = _Assembly(session, organization, period, now, people, teams, everyone)
     company = assembly.company()
     metrics = assembly.metrics
     chosen = metric or next(
@@ -443,20 +483,45 @@ def company_view(session, organization, period, now, metric=None):
     )
     return CompanyView(
         organization=organization, metrics=metrics, company=company,
-        tree=_tree(company), metric=chosen,
-        trends=_trends(session, [p.id for p in people], metrics, period,
-                       organization.calendar),
+        tree=_teams_tree(company), metric=chosen,
+        trends=_trends(session, everyone, metrics, period, organization.calendar),
         timing=assembly.timing,
     )
 
 
-def _tree(line):
-    """Every line beneath, depth first: teams before their people."""
+def _teams_tree(line):
+    """The teams beneath, depth first, then the company's own people (those in no team).
+
+    A team's people are left out: the executive view fetches them when a team is opened.
+    """
     found = []
     for child in sorted(line.children, key=lambda each: (each.kind != "team", each.name.lower())):
-        found.append(child)
-        found.extend(_tree(child))
+        if child.kind == "team":
+            found.append(child)
+            found.extend(_teams_tree(child))
+        elif line.kind == "company":
+            found.append(child)
     return found
+
+
+def company_team(session, organization, team, period, now, metric):
+    """A team's own people with their numbers, for the executive view's cascade."""
+    teams = org_teams(session, organization.id)
+    people = reps(session, organization.id, [team.id])
+    assembly = _Assembly(session, organization, period, now, people, teams)
+    active = {each.id: each for each in teams if each.active}
+    depth, parent = 1, team.parent_id
+    while parent in active and depth <= len(active):  # as deep as in the company's tree
+        depth, parent = depth + 1, active[parent].parent_id
+    everyone = _reps_query(select(User.id), organization.id)
+    return CompanyTeam(
+        team=team, metric=metric,
+        people=sorted(assembly.people.values(), key=lambda each: each.name.lower()),
+        depth=depth + 1,
+        company_actual=rollups.total(session, everyone, metric.id, period.start,
+                                     period.end - timedelta(days=1)),
+        timing=assembly.timing,
+    )
 
 
 # The activities behind a number

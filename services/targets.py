@@ -111,11 +111,18 @@ class Book:
                 days.add(day)
                 day += timedelta(days=1)
         self._slices_cache, self._weights_cache, self._days_off_cache = {}, {}, {}
+        # Per template and per team, not per person: a screen asks for a thousand people.
+        self._rules_cache, self._team_template_cache, self._targets_cache = {}, {}, {}
 
     # Templates
 
     def team_template(self, team_id):
         """The template of the team or, failing that, of the nearest team above it."""
+        if team_id not in self._team_template_cache:
+            self._team_template_cache[team_id] = self._find_team_template(team_id)
+        return self._team_template_cache[team_id]
+
+    def _find_team_template(self, team_id):
         seen = set()
         while team_id is not None and team_id not in seen:
             seen.add(team_id)
@@ -142,7 +149,12 @@ class Book:
 
     def rules(self, template):
         """{metric id: Rule} of a template (empty for none)."""
-        return {item.metric_id: Rule.of(item) for item in template.items} if template else {}
+        if template is None:
+            return {}
+        if template.id not in self._rules_cache:
+            self._rules_cache[template.id] = {item.metric_id: Rule.of(item)
+                                              for item in template.items}
+        return self._rules_cache[template.id]
 
     # Days
 
@@ -223,15 +235,30 @@ class Book:
 
     # Targets
 
-    def person_target(self, person, metric_id, period, rule=None):
-        """The person's target over the period: override, else template default; prorated."""
+    def person_target(self, person, metric_id, period, rule=None, days_off=None):
+        """The person's target over the period: override, else template default; prorated.
+
+        Pass the person's days_off when already at hand: a screen asks for every metric.
+        """
         rule = rule if rule is not None else self.rules(self.template_for(person)).get(metric_id)
+        own = self._goals.get(("person", person.id, metric_id), {})
+        days_off = days_off if days_off is not None else self.days_off(person)
+        # Without an override the target depends only on the rule and the days away, which
+        # most people share: work it out once for them all.
+        # (What it depends on, as plain values: they hash faster than the dataclasses.)
+        key = None if own else (
+            rule.period_kind if rule else None, rule.target if rule else None,
+            period.kind, period.start, period.end, days_off,
+        )
+        if key is not None and key in self._targets_cache:
+            return self._targets_cache[key]
         prefer = [period.kind] + ([rule.period_kind] if rule else [])
-        sources = self._ordered(self._goals.get(("person", person.id, metric_id), {}), prefer)
+        sources = self._ordered(own, prefer)
         if rule is not None and rule.target is not None:
             sources.append((rule.period_kind, {None: rule.target}))
-        total, _complete = self._spread(sources, period.start, period.end,
-                                        self.days_off(person))
+        total, _complete = self._spread(sources, period.start, period.end, days_off)
+        if key is not None:
+            self._targets_cache[key] = total
         return total
 
     def goal(self, level, subject_id, metric_id, period):
@@ -281,11 +308,11 @@ def load(session, organization, first_day, last_day, user_ids=(), teams=None):
     ).all()
     time_off = session.execute(
         select(TimeOff.user_id, TimeOff.first_day, TimeOff.last_day).where(
-            TimeOff.user_id.in_(list(user_ids)),
+            TimeOff.user_id.in_(rollups.ids_in(user_ids)),
             TimeOff.first_day <= last_day,
             TimeOff.last_day >= first_day,
         )
-    ).all() if user_ids else []
+    ).all() if not rollups.nobody(user_ids) else []
     return Book(organization.calendar, first_day, last_day, teams, templates, assignments,
                 goals, time_off)
 

@@ -246,13 +246,38 @@ def test_executive_sees_company_goals_cascading_to_teams_and_people(org, auth, c
     assert cell(page.text, "company-revenue")[0] == 10000
     assert cell(page.text, f"team-{org.hq.id}-revenue") == (10000, 63000)
     assert cell(page.text, f"team-{org.other.id}-revenue") == (6000, 21000)
-    assert cell(page.text, f"person-{org.cy.id}-revenue") == (6000, 21000)
     assert "How Revenue cascades" in page.text
     fragment = client.get("/company?metric=revenue", headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and 'id="company"' in fragment.text
     assert "HX-Request" in fragment.headers["Vary"]
     assert client.get("/company?metric=nope").status_code == 404
     assert client.get(f"/teams/{org.other.id}").status_code == 200
+
+
+def test_executive_opens_a_team_to_see_its_people(org, auth, client):
+    """The company view lists teams only; a team's people load when it is opened."""
+    log(org.cy, org.revenue, at(2026, 11, 24, 9), quantity=6000)
+    log(org.ada, org.revenue, at(2026, 11, 24, 9), quantity=2000)
+    auth.sign_in("exec@example.com")
+    page = client.get("/company?metric=revenue").text
+    assert f"person-{org.cy.id}-" not in page
+    url = f"/company/teams/{org.other.id}?period=month-2026-11-01&amp;metric=revenue"
+    assert f'hx-get="{url}"' in page and "1 rep</summary>" in page
+    # Without JavaScript the team's name leads to its grid, where its people are.
+    assert f'href="/teams/{org.other.id}?period=month-2026-11-01"' in page
+    fragment = client.get(url.replace("&amp;", "&"), headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert cell(fragment.text, f"person-{org.cy.id}-revenue") == (6000, 21000)
+    assert "depth-3" in fragment.text and "75%" in fragment.text  # 6,000 of the 8,000
+    full = client.get(url.replace("&amp;", "&"))
+    assert "<html" in full.text and cell(full.text, f"person-{org.cy.id}-revenue")[0] == 6000
+    assert client.get(f"/company/teams/{org.other.id}").status_code == 400
+    assert client.get(f"/company/teams/{org.other.id}?metric=nope").status_code == 404
+    assert client.get("/company/teams/999999?metric=revenue").status_code == 404
+    auth.sign_out()
+    auth.sign_in("mara@example.com")
+    assert client.get(f"/company/teams/{org.field.id}?metric=revenue").status_code == 403
 
 
 def test_nobody_drops_out_of_the_company_total_when_a_team_is_retired(org, auth, client):

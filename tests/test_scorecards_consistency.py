@@ -148,18 +148,29 @@ def test_every_number_on_every_screen_agrees_with_the_raw_activities(northwind, 
                     # The roll-up is the sum of the rows beneath, computed, never typed.
                     assert rollup == pytest.approx(sum(targets) if targets else None)
 
-            # The executive view, one metric's cascade at a time.
+            # The executive view, one metric's cascade at a time: the teams, then each team's
+            # people as fetched when it is opened. Everyone is reached, once.
             tops = [team for team in teams if team.parent_id is None]
             for metric in metrics:
                 html = client.get(f"/company?period={period.key}&metric={metric}").text
                 found = cells(html)
-                for name in found:
-                    kind_, subject, *rest = name.split("-", 2)
-                    if kind_ == "company":  # the goals table: company-<metric>
-                        expect(found, name, everyone, subject, period, html)
-                        continue
-                    ids = [int(subject)] if kind_ == "person" else members[int(subject)]
-                    expect(found, name, ids, rest[0], period, html)
+                pages = [(found, html)]
+                for url in re.findall(r'hx-get="(/company/teams/[^"]+)"', html):
+                    fragment = client.get(url.replace("&amp;", "&"),
+                                          headers={"HX-Request": "true"}).text
+                    pages.append((cells(fragment), fragment))
+                seen = []
+                for page_found, page_html in pages:
+                    for name in page_found:
+                        kind_, subject, *rest = name.split("-", 2)
+                        if kind_ == "company":  # the goals table: company-<metric>
+                            expect(page_found, name, everyone, subject, period, page_html)
+                            continue
+                        if kind_ == "person" and rest[0] == metric:
+                            seen.append(int(subject))
+                        ids = [int(subject)] if kind_ == "person" else members[int(subject)]
+                        expect(page_found, name, ids, rest[0], period, page_html)
+                assert sorted(seen) == sorted(everyone), (period.key, metric)
                 company_rollup = found[f"company-{metric}"][2]
                 top_targets = [found[f"team-{team.id}-{metric}"][1] for team in tops]
                 assert company_rollup == pytest.approx(

@@ -1,3 +1,11 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
 def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -12,3 +20,24 @@ def test_rep_signs_in_and_sees_today(make, auth, client):
     page = client.get("/today")
     assert page.status_code == 200
     assert "Calls" in page.text
+
+
+@pytest.mark.parametrize(
+    ("environment", "auto_build"),
+    [({"PACER_ENV": "development"}, "True True"),
+     ({"PACER_ENV": "production"}, "False True"),
+     ({"PACER_ENV": "production", "ASSETS_AUTO_BUILD": "1"}, "True True"),
+     ({"PACER_ENV": "development", "ASSETS_AUTO_BUILD": "0"}, "False False")],
+)
+def test_bundles_are_checked_on_every_page_only_in_development_and_tests(environment,
+                                                                          auto_build):
+    """Elsewhere `make assets` builds them before serving: the check costs every page."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PACER_ENV", "ASSETS_AUTO_BUILD")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import config; "
+         "print(config.Config.ASSETS_AUTO_BUILD, config.TestConfig.ASSETS_AUTO_BUILD)"],
+        cwd=Path(__file__).resolve().parent.parent, env={**env, **environment},
+        capture_output=True, text=True, check=True,
+    )
+    assert result.stdout.split() == auto_build.split()

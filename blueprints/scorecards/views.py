@@ -4,7 +4,9 @@ Every screen takes ?period=<key> (the period switcher keeps its state in the URL
 htmx requests with just its block.
 """
 
-from babel.numbers import format_compact_decimal, format_decimal
+from functools import lru_cache
+
+from babel.numbers import format_compact_decimal, parse_pattern
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -31,14 +33,35 @@ def amount(value):
     """A number as a person reads it: 2.5, 12, 1,250, 412.3K (compact from 10,000)."""
     if value is None:
         return "–"
-    locale = get_locale()
+    return _amount(value, get_locale())
+
+
+# A grid shows the same targets and small counts over and over, and Babel's formatting is
+# a large share of rendering it: the text depends only on the number and the locale.
+@lru_cache(maxsize=8192)
+def _amount(value, locale):
     if abs(value) >= 10_000:
         compact = format_compact_decimal(value, locale=locale, fraction_digits=1)
         # Italian does not shorten thousands, and Babel then leaves the number raw: group it.
         if any(char.isalpha() for char in compact):
             return compact
-    pattern = "#,##0" if abs(value) >= 100 else "#,##0.#"
-    return format_decimal(value, format=pattern, locale=locale)
+    pattern = _WHOLE if abs(value) >= 100 else _ONE_DECIMAL
+    return pattern.apply(value, locale)
+
+
+_WHOLE, _ONE_DECIMAL = parse_pattern("#,##0"), parse_pattern("#,##0.#")
+
+
+@bp.app_template_global()
+def status_labels(ended):
+    """{status: (words, icon)}: the same five for every cell, so translated once a page."""
+    return {
+        "ahead": (_("Beat target") if ended else _("Ahead"), "▲"),
+        "on_pace": (_("On target") if ended else _("On pace"), "●"),
+        "behind": (_("Missed") if ended else _("Behind"), "▼"),
+        "not_started": (_("Nothing due yet"), "○"),
+        "no_target": (_("No target"), "–"),
+    }
 
 
 def _scorecard(person):
@@ -98,6 +121,20 @@ def company():
     view = scorecards.company_view(db.session, organization, period, now, metric)
     return render("scorecards/company.html", block="company", view=view,
                   nav=scorecards.PeriodNav.of(period, now, organization.calendar))
+
+
+@bp.get("/company/teams/<int:team_id>")
+@roles_required("executive", "admin")
+def company_team(team_id):
+    """A team's people in the executive view's cascade, fetched when the team is opened."""
+    team = get_visible_team(team_id)
+    if not request.args.get("metric"):
+        bad_request(_("Say which metric: ?metric=calls, for example."))
+    metric = get_loggable_metric(request.args["metric"])
+    now, organization = utcnow(), current_user.organization
+    period = period_arg(organization.calendar, now, default_kind="month")
+    view = scorecards.company_team(db.session, organization, team, period, now, metric)
+    return render("scorecards/company_team.html", block="people", view=view)
 
 
 @bp.get("/activities")

@@ -95,3 +95,27 @@ def test_the_largest_demo_teams_grid_fits_a_laptop_screen(northwind, new_page):
     values = [float(v) for v in grid.locator("tbody td[data-cell$='-calls']").evaluate_all(
         "(cells) => cells.map((cell) => cell.dataset.actual)")]
     assert values == sorted(values, reverse=True)
+
+
+def test_executive_opens_a_team_in_the_cascade_to_see_its_reps(northwind, new_page):
+    page = sign_in(new_page(**LAPTOP), "exec@example.com")
+    page.goto("/company?metric=calls")
+    cascade = page.locator("table.cascade")
+    expect(cascade.locator("tr.team").first).to_be_visible()
+    expect(cascade.locator("tr.person")).to_have_count(0)
+
+    team = cascade.locator("tbody", has=page.locator("details.reps")).first
+    team.locator("details.reps summary").click()
+    people = team.locator("tr.person")
+    expect(people.first).to_be_visible()
+    count = int(team.locator("summary").inner_text().split()[0])
+    expect(people).to_have_count(count)
+    expect(people.first.locator(".status")).to_have_text(
+        re.compile(r"(Ahead|On pace|Behind|Nothing due yet|No target)"))
+
+    # Closing the team hides its people again; opening it shows them without a new fetch.
+    team.locator("details.reps summary").click()
+    expect(people.first).to_be_hidden()
+    team.locator("details.reps summary").click()
+    expect(people.first).to_be_visible()
+    expect(people).to_have_count(count)
