@@ -26,12 +26,17 @@ def database_url(instance_path):
 
 
 def secret_key(instance_path, development):
-    """SECRET_KEY from the environment; in development, one kept in the instance folder."""
+    """SECRET_KEY from the environment; in development, one kept in the instance folder.
+
+    None outside development when it is not set: commands such as `flask db upgrade` still
+    work, but the app refuses every request until it is set (see blueprints/core/errors.py),
+    because a key made up on each machine would break sessions behind a load balancer.
+    """
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
     if not development:
-        raise RuntimeError("SECRET_KEY must be set outside development (PACER_ENV=development).")
+        return None
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

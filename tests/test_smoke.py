@@ -41,3 +41,23 @@ def test_bundles_are_checked_on_every_page_only_in_development_and_tests(environ
         capture_output=True, text=True, check=True,
     )
     assert result.stdout.split() == auto_build.split()
+
+
+def test_without_a_secret_key_outside_development_commands_work_but_requests_get_503(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
+                   "FLASK_APP": "app", "PACER_ENV": "production"}
+    environment.pop("SECRET_KEY", None)
+    upgrade = subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], env=environment,
+                             capture_output=True, text=True)
+    assert upgrade.returncode == 0, upgrade.stderr
+    probe = subprocess.run(
+        [sys.executable, "-c",
+         "from app import create_app; r = create_app().test_client().get('/healthz'); "
+         "print(r.status_code)"],
+        env=environment, capture_output=True, text=True,
+    )
+    assert probe.stdout.strip() == "503", probe.stderr

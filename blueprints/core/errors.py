@@ -22,6 +22,7 @@ def _messages():
         422: _("What you sent could not be processed."),
         429: _("Too many attempts. Wait a minute and try again."),
         500: _("Something went wrong on our side. Nothing you saved before was lost."),
+        503: _("Pacer is not available right now. Try again in a few minutes."),
     }
 
 
@@ -30,7 +31,7 @@ def _messages():
 _CODES = {
     400: "bad_request", 401: "signed_out", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "unprocessable",
-    429: "too_many_requests", 500: "server_error",
+    429: "too_many_requests", 500: "server_error", 503: "unavailable",
 }
 
 
@@ -67,7 +68,16 @@ def handle_conflict(error):
     return handle_http_error(Conflict())
 
 
+def refuse_requests_while_unconfigured():
+    """No SECRET_KEY outside development: answer 503 rather than sign sessions with nothing."""
+    current_app.logger.error("SECRET_KEY is not set: every request is refused until it is.")
+    # Plain text: the layout needs a CSRF token, which needs the key.
+    return _messages()[503], 503, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def register(app):
+    if not app.config.get("SECRET_KEY"):
+        app.before_request(refuse_requests_while_unconfigured)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(IntegrityError, handle_conflict)
     if not app.debug and not app.testing:
