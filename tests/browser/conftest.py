@@ -90,3 +90,15 @@ def new_page(browser, live_server):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+REP = "rep@example.com"
+
+
+@pytest.fixture
+def rep(make):
+    """An organisation with a rep and the metrics they log, made before the server starts."""
+    make.metric("calls", position=0)
+    make.metric("visits", position=1)
+    make.metric("revenue", kind="lagging", aggregation="sum", unit="EUR")
+    return make.user(REP)

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import delete, select
 from werkzeug.serving import make_server
@@ -19,10 +18,9 @@ from app import create_app
 from extensions import db
 from models import Activity, DailyRollup, LoginSession
 from services import activities, pending
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, REP
 from tests.conftest import PASSWORD
 
-REP = "rep@example.com"
 READY_TIMEOUT = 20_000  # ms: the worker installs and keeps Today before the first offline step
 
 # Posts a batch straight to the API, behind the outbox's back (no lock, no coalescing).
@@ -37,14 +35,6 @@ REPLAY = """async (items) => {
     });
     return (await response.json()).results.map((result) => result.status);
 }"""
-
-
-@pytest.fixture
-def rep(make):
-    make.metric("calls", position=0)
-    make.metric("visits", position=1)
-    make.metric("revenue", kind="lagging", aggregation="sum", unit="EUR")
-    return make.user(REP)
 
 
 def sign_in(page):

@@ -10,18 +10,8 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Activity
+from tests.browser.conftest import REP
 from tests.conftest import PASSWORD
-
-REP = "rep@example.com"
-
-
-@pytest.fixture
-def rep(make):
-    """An organisation with a rep and the metrics they log, made before the server starts."""
-    make.metric("calls", position=0)
-    make.metric("visits", position=1)
-    make.metric("revenue", kind="lagging", aggregation="sum", unit="EUR")
-    return make.user(REP)
 
 
 def sign_in(page, email=REP, password=PASSWORD):
