@@ -9,6 +9,7 @@ import config
 from extensions import (
     assets,
     babel,
+    cache,
     configure_sqlite,
     csrf,
     db,
@@ -41,8 +42,10 @@ def register_extensions(app):
     from blueprints import access
     from blueprints.assets import register_bundles
     from blueprints.localization import select_locale, select_timezone
+    from services import freshness
 
     db.init_app(app)
+    freshness.watch()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
@@ -56,6 +59,7 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals["current_locale"] = get_locale
     assets.init_app(app)
+    cache.init_app(app)
     register_bundles(app, assets)
 
 

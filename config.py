@@ -69,6 +69,13 @@ class Config:
     # change. Elsewhere `flask assets build` (make assets) builds them once, before serving.
     ASSETS_AUTO_BUILD = _flag("ASSETS_AUTO_BUILD", DEVELOPMENT)
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Rendered scorecard pages (blueprints/page_cache.py): kept in each process by default;
+    # any Flask-Caching backend works, NullCache turns it off. An entry outlives its minute
+    # by nothing: its key names the minute, so older ones are only waiting to be pruned.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_DEFAULT_TIMEOUT = 120
+    CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "500"))  # pages a process keeps
+    CACHE_KEY_PREFIX = "pacer|"
 
 
 class TestConfig(Config):

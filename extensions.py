@@ -2,6 +2,7 @@
 
 from flask_assets import Environment
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,6 +30,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 assets = Environment()
+cache = Cache()  # rendered scorecard pages (blueprints/page_cache.py)
 
 # A transaction begun with this execution option takes SQLite's write lock up front.
 IMMEDIATE = {"pacer_begin_immediate": True}

@@ -218,6 +218,7 @@ def _database(args, shape, cleanup):
 
     if built is not None:
         log(f"reusing the database built at {built['built_at']} (--keep)")
+        _migrate(url)  # a kept database may predate the latest revision
         return url, built["logins"]
     logins = _build(url, shape, args.database)
     if args.keep:
@@ -275,8 +276,7 @@ def _build_assets(env):
     log(f"assets: flask assets build in {time.perf_counter() - started:.1f} s")
 
 
-def _build(url, shape, kind):
-    """Migrate an empty database with `flask db upgrade`, then load the organisation."""
+def _migrate(url):
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
@@ -284,6 +284,11 @@ def _build(url, shape, kind):
         timeout=300,
     )
     log(f"schema: flask db upgrade in {time.perf_counter() - started:.1f} s")
+
+
+def _build(url, shape, kind):
+    """Migrate an empty database with `flask db upgrade`, then load the organisation."""
+    _migrate(url)
 
     os.environ["DATABASE_URL"] = url
     from org import build

@@ -23,6 +23,8 @@ class Organization(db.Model):
     fiscal_year_start_month: Mapped[int] = mapped_column(default=1)
     # Digits of the working weekdays, 0 = Monday: "01234" is Monday to Friday.
     working_weekdays: Mapped[str] = mapped_column(String(7), default="01234")
+    # Bumped on every change to what targets are made of (services.freshness).
+    settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
@@ -102,6 +104,8 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(String(64))
     started_on: Mapped[date | None] = mapped_column()
     active: Mapped[bool] = mapped_column(default=True)
+    # Bumped with every change to the person's activities (services.freshness).
+    numbers_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization: Mapped[Organization] = relationship()

@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import LoginSession, SignInFailure, User
@@ -47,11 +48,15 @@ def user_for_token(session, token):
     """The active user a session token belongs to, or None if that session has ended."""
     if not token:
         return None
+    # One statement with the organisation, roles and led teams: every request of a signed-in
+    # person runs it, and access checks need nothing more in the common cases.
     row = session.execute(
         select(User, LoginSession.token)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(LoginSession.token == token, User.active.is_(True))
-    ).first()
+        .options(joinedload(User.organization), joinedload(User.role_rows),
+                 joinedload(User.managed_teams))
+    ).unique().first()
     if row is None:
         return None
     user, user.session_token = row

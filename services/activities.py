@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Activity, DailyRollup, Metric, User
 from models.types import utcnow
+from services import freshness
 from services.periods import local_date
 
 
@@ -99,6 +100,7 @@ def record(
     activity = session.get(Activity, inserted)
     if activity.counted:
         _bump_rollup(session, activity, 1)
+    freshness.person_changed(session, activity.user_id)
     return Recorded(activity, created=True)
 
 
@@ -110,6 +112,7 @@ def remove(session, activity, by_user, now=None):
     activity.deleted_by_id = by_user.id
     if activity.counted:
         _bump_rollup(session, activity, -1)
+    freshness.person_changed(session, activity.user_id)
     return True
 
 
@@ -162,6 +165,7 @@ def rebuild_rollups(session, metric_ids=None, user_ids=None):
 
     Also re-applies each metric's quality gate to the activities' `counted` flag first.
     """
+    freshness.settings_changed(session)  # many people's numbers at once
     metrics = session.scalars(
         select(Metric).where(Metric.id.in_(metric_ids)) if metric_ids else select(Metric)
     ).all()

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from models import DeviceOutbox
+from services import freshness
 from services.rollups import ids_in, nobody
 
 
@@ -12,6 +13,8 @@ def report(session, user, device_id, pending, now):
     if row is None:
         row = DeviceOutbox(user_id=user.id, device_id=device_id)
         session.add(row)
+    if row.pending != max(0, int(pending)):
+        freshness.person_changed(session, user.id)
     row.pending, row.reported_at = max(0, int(pending)), now
 
 

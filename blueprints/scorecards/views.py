@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints import page_cache
 from blueprints.access import (
     get_loggable_metric,
     get_number_scope,
@@ -23,7 +24,7 @@ from blueprints.params import bad_request, int_arg, period_arg
 from blueprints.rendering import render
 from extensions import db
 from models.types import utcnow
-from services import scorecards, visibility
+from services import freshness, scorecards, visibility
 
 bp = Blueprint("scorecards", __name__)
 
@@ -68,9 +69,11 @@ def _scorecard(person):
     now = utcnow()
     calendar = person.organization.calendar
     period = period_arg(calendar, now)
-    card = scorecards.rep_scorecard(db.session, person, period, now)
-    return render("scorecards/scorecard.html", block="scorecard", card=card,
-                  nav=scorecards.PeriodNav.of(period, now, calendar))
+    return page_cache.serve(
+        freshness.person_stamp(person), now,
+        lambda: render("scorecards/scorecard.html", block="scorecard",
+                       card=scorecards.rep_scorecard(db.session, person, period, now),
+                       nav=scorecards.PeriodNav.of(period, now, calendar)))
 
 
 @bp.get("/scorecard")
@@ -102,6 +105,11 @@ def team(team_id):
     now, calendar = utcnow(), team.organization.calendar
     period = period_arg(calendar, now)
     sort, order = request.args.get("sort", "name"), request.args.get("order", "asc")
+    return page_cache.serve(freshness.team_stamp(db.session, team.organization, team), now,
+                            lambda: _team_grid(team, period, now, sort, order))
+
+
+def _team_grid(team, period, now, sort, order):
     try:
         grid = scorecards.team_grid(db.session, team, period, now, sort, order)
     except scorecards.UnknownSort:
@@ -109,7 +117,7 @@ def team(team_id):
     up = grid.parent if grid.parent and visibility.can_see_team(db.session, current_user,
                                                                  grid.parent) else None
     return render("scorecards/team.html", block="grid", grid=grid, up=up,
-                  nav=scorecards.PeriodNav.of(period, now, calendar))
+                  nav=scorecards.PeriodNav.of(period, now, team.organization.calendar))
 
 
 @bp.get("/company")
@@ -118,9 +126,16 @@ def company():
     now, organization = utcnow(), current_user.organization
     period = period_arg(organization.calendar, now, default_kind="month")
     metric = get_loggable_metric(request.args["metric"]) if request.args.get("metric") else None
-    view = scorecards.company_view(db.session, organization, period, now, metric)
-    return render("scorecards/company.html", block="company", view=view,
-                  nav=scorecards.PeriodNav.of(period, now, organization.calendar))
+    return page_cache.serve(
+        _company_stamp(organization), now,
+        lambda: render("scorecards/company.html", block="company",
+                       view=scorecards.company_view(db.session, organization, period, now,
+                                                    metric),
+                       nav=scorecards.PeriodNav.of(period, now, organization.calendar)))
+
+
+def _company_stamp(organization):
+    return freshness.organization_stamp(db.session, organization)
 
 
 @bp.get("/company/teams/<int:team_id>")
@@ -133,8 +148,11 @@ def company_team(team_id):
     metric = get_loggable_metric(request.args["metric"])
     now, organization = utcnow(), current_user.organization
     period = period_arg(organization.calendar, now, default_kind="month")
-    view = scorecards.company_team(db.session, organization, team, period, now, metric)
-    return render("scorecards/company_team.html", block="people", view=view)
+    return page_cache.serve(
+        _company_stamp(organization), now,
+        lambda: render("scorecards/company_team.html", block="people",
+                       view=scorecards.company_team(db.session, organization, team, period,
+                                                    now, metric)))
 
 
 @bp.get("/activities")
