@@ -10,6 +10,7 @@ from extensions import (
     assets,
     babel,
     cache,
+    configure_postgresql,
     configure_sqlite,
     csrf,
     db,
@@ -49,6 +50,8 @@ def register_extensions(app):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine)
     migrate.init_app(
         app, db, directory=str(Path(app.root_path) / "migrations"), render_as_batch=True
     )

@@ -47,7 +47,7 @@ def secret_key(instance_path, development):
 
 class Config:
     DEVELOPMENT = os.environ.get("PACER_ENV", "production") == "development"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = not DEVELOPMENT

@@ -48,9 +48,11 @@ os.environ["ASSETS_AUTO_BUILD"] = "0"
 import load  # noqa: E402 - bench/ is on the path as this script's folder
 
 TRIVIAL = "trivial"
+SIGNED_IN = "signed-in trivial"  # for scale: what signing in costs every page
 PAGES = ("rep scorecard", "team grid", "executive view")
 BUILD_FILE = "build.json"
 TRIVIAL_PATH = "/_bench/trivial"  # added by bench/wsgi.py
+SIGNED_IN_PATH = "/_bench/signed-in"
 
 
 def main(argv=None):
@@ -139,11 +141,12 @@ def run(args, cleanup):
                                   ("executive", logins["executive"]))}
     targets = {
         TRIVIAL: (TRIVIAL_PATH, cookies["rep"]),
+        SIGNED_IN: (SIGNED_IN_PATH, cookies["rep"]),
         "rep scorecard": ("/scorecard", cookies["rep"]),
         "team grid": (f"/teams/{logins['team_id']}", cookies["manager"]),
         "executive view": ("/company", cookies["executive"]),
     }
-    chosen = [TRIVIAL, *args.pages]
+    chosen = [TRIVIAL, SIGNED_IN, *args.pages]
     for name in chosen:
         path, cookie = targets[name]
         size = load.check(port, path, cookie)

@@ -15,6 +15,7 @@ from app import create_app  # noqa: E402 - needs the project on the path
 from blueprints.access import public  # noqa: E402
 
 TRIVIAL_PATH = "/_bench/trivial"
+SIGNED_IN_PATH = "/_bench/signed-in"
 
 
 @public
@@ -22,5 +23,12 @@ def trivial():
     return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+def signed_in():
+    """The floor of every signed-in page: the sign-in check (a session row, the person, their
+    organisation and roles) and nothing else."""
+    return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 app = create_app()
 app.add_url_rule(TRIVIAL_PATH, "bench_trivial", trivial)
+app.add_url_rule(SIGNED_IN_PATH, "bench_signed_in", signed_in)

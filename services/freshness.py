@@ -1,20 +1,22 @@
 """Stamps that change whenever a screen's numbers might: what lets a page be served again.
 
-Two counters stand for everything a scorecard is computed from:
+Two kinds of counter stand for everything a scorecard is computed from:
 
-- each person's `numbers_version`, bumped in the same transaction as every change to their
-  activities or to what their devices report as pending (`person_changed`);
+- `numbers_version`, of each person, of their team and every team above it, and of the
+  organisation, bumped in the same transaction as every change to the person's activities or
+  to what their devices report as pending (`person_changed`);
 - the organisation's `settings_version`, bumped whenever anything the targets and the
   layout of the numbers come from changes: people, teams, roles, metrics, templates, goals,
   time off, the organisation's calendar. `watch` catches those changes in one place, however
   they are written (the unit of work or a bulk statement), so no service has to remember.
 
-A screen's stamp is the organisation's counter with the sum of its people's counters: the sum
-of counters that only grow changes whenever one of them does, and a change of who is in a
-team is a settings change.
+A screen's stamp is the settings version with the numbers version of whom it shows: a person,
+a team or the organisation. Both are read from rows the request has loaded anyway (the
+signed-in person comes with their organisation and led teams), so checking costs no query.
+A change of who is in which team is a settings change.
 """
 
-from sqlalchemy import bindparam, event, func, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session, aliased
 
 from models import (
@@ -44,12 +46,30 @@ _STAMP = {"pacer_stamp": True}
 
 
 def person_changed(session, user_id):
-    """The person's numbers changed (an activity logged or removed, a device's report)."""
-    session.execute(
-        update(User).where(User.id == user_id)
-        .values(numbers_version=User.numbers_version + 1)
+    """The person's numbers changed (an activity logged or removed, a device's report): so did
+    those of their team, every team above it and the organisation."""
+    for statement in _NUMBERS_CHANGED:
+        session.execute(statement, {"user_id": user_id})
+
+
+def _numbers_changed():
+    """The statements person_changed runs, built once."""
+    person = select(User.team_id).where(User.id == bindparam("user_id")).scalar_subquery()
+    above = select(Team.id, Team.parent_id).where(Team.id == person).cte("above", recursive=True)
+    parent = aliased(Team)
+    above = above.union(  # not UNION ALL: a loop in the teams' parents must not run forever
+        select(parent.id, parent.parent_id).join(above, parent.id == above.c.parent_id))
+    organization = (select(User.organization_id).where(User.id == bindparam("user_id"))
+                    .scalar_subquery())
+    return [
+        update(table).where(where).values(numbers_version=table.numbers_version + 1)
         .execution_options(synchronize_session=False, **_STAMP)
-    )
+        for table, where in (
+            (User, User.id == bindparam("user_id")),
+            (Team, Team.id.in_(select(above.c.id))),
+            (Organization, Organization.id == organization),
+        )
+    ]
 
 
 def settings_changed(session):
@@ -70,28 +90,14 @@ def person_stamp(person):
     return (person.organization.settings_version, person.numbers_version)
 
 
-def team_stamp(session, organization, team):
-    """The stamp of the numbers of everyone in a team and the active teams beneath it."""
-    return (organization.settings_version,
-            *session.execute(_TEAM_NUMBERS, {"team_id": team.id}).one())
+def team_stamp(team):
+    """The stamp of the numbers of a team's people, at any depth beneath it."""
+    return (team.organization.settings_version, team.numbers_version)
 
 
-def organization_stamp(session, organization):
+def organization_stamp(organization):
     """The stamp of the numbers of everyone in the organisation."""
-    return (organization.settings_version,
-            *session.execute(_ORGANIZATION_NUMBERS, {"organization_id": organization.id}).one())
-
-
-# Built once: they run on every team and company page.
-_NUMBERS = (func.coalesce(func.sum(User.numbers_version), 0), func.count(User.id))
-_SUBTREE = select(Team.id).where(Team.id == bindparam("team_id")).cte("subtree", recursive=True)
-_BELOW = aliased(Team)
-_SUBTREE = _SUBTREE.union(  # not UNION ALL: a loop in the teams' parents must not run forever
-    select(_BELOW.id).join(_SUBTREE, _BELOW.parent_id == _SUBTREE.c.id)
-    .where(_BELOW.active.is_(True)))
-_TEAM_NUMBERS = select(*_NUMBERS).where(User.team_id.in_(select(_SUBTREE.c.id)))
-_ORGANIZATION_NUMBERS = select(*_NUMBERS).where(
-    User.organization_id == bindparam("organization_id"))
+    return (organization.settings_version, organization.numbers_version)
 
 
 def watch(session_class=Session):
@@ -120,3 +126,6 @@ def _on_execute(state):
     table = getattr(state.statement, "table", None)
     if getattr(table, "name", None) in SETTINGS_TABLES:
         settings_changed(state.session)
+
+
+_NUMBERS_CHANGED = _numbers_changed()
