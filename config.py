@@ -47,7 +47,11 @@ def secret_key(instance_path, development):
 
 class Config:
     DEVELOPMENT = os.environ.get("PACER_ENV", "production") == "development"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
+    # No ping before each use: it is a round trip on every request, as dear as the sign-in
+    # check itself. A connection the database dropped (a restart, a failover) fails once, with
+    # a 503 that asks to try again (blueprints/core/errors.py), and SQLAlchemy replaces the
+    # whole pool; connections are renewed every half hour so idle timeouts never catch one.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = not DEVELOPMENT

@@ -15,7 +15,7 @@ from http.cookies import SimpleCookie
 from load import USER_AGENT
 from sqlalchemy import event
 
-from extensions import db
+from extensions import cache, db
 
 
 @contextmanager
@@ -42,8 +42,11 @@ def _short(statement, width=110):
     return re.sub(r"\s+", " ", statement)[:width]
 
 
-def measure(app, pages, repeat=5, profile=False, log=print):
-    """For each (name, path, cookie): statements a request, their time, the time in process."""
+def measure(app, pages, repeat=5, profile=False, log=print, cold=False):
+    """For each (name, path, cookie): statements a request, their time, the time in process.
+
+    cold: empty the page cache before each request, so every page is worked out afresh.
+    """
     with app.app_context():
         engine = db.engine
     found = {}
@@ -57,6 +60,9 @@ def measure(app, pages, repeat=5, profile=False, log=print):
             raise RuntimeError(f"{path} answered {response.status_code} in process")
         times, statements = [], []
         for _ in range(repeat):
+            if cold:
+                with app.app_context():
+                    cache.clear()
             with _timing(engine) as these:
                 began = time.perf_counter()
                 response = client.get(path, headers=headers)
@@ -70,13 +76,16 @@ def measure(app, pages, repeat=5, profile=False, log=print):
         for seconds, statement in sorted(statements, reverse=True)[:3]:
             log(f"    {seconds * 1000:6.1f} ms  {_short(statement)}")
         if profile:
-            _profile(client, path, headers, log)
+            _profile(client, path, headers, log, app if cold else None)
     return found
 
 
-def _profile(client, path, headers, log):
+def _profile(client, path, headers, log, cold_app=None):
     """The functions of one request that take the most time of their own, and, of the app's
     own code, those that take the most in all."""
+    if cold_app is not None:
+        with cold_app.app_context():
+            cache.clear()
     profiler = cProfile.Profile()
     profiler.enable()
     client.get(path, headers=headers)

@@ -25,6 +25,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,11 @@ def _arguments(argv):
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=10, help="seconds measured per page")
     parser.add_argument("--warmup", type=int, default=2, help="seconds per page, not measured")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times the trivial route and every page are measured, in turn")
+    parser.add_argument("--uncached", action="store_true",
+                        help="serve with the page cache off (CACHE_TYPE=NullCache): what each "
+                             "page costs when it is worked out on every request")
     # Sync workers: rendering is CPU-bound Python, so one request per process at a time serves
     # as many pages as threads do on 2 cores, with a far shorter p99 (threads take turns on the
     # GIL); four, not two, so a worker waiting on the database leaves no core idle.
@@ -120,6 +126,8 @@ def run(args, cleanup):
                   activities=args.activities, days=args.days)
     database_url, logins = _database(args, shape, cleanup)
     env = {**os.environ, "DATABASE_URL": database_url}
+    if args.uncached:
+        env["CACHE_TYPE"] = "NullCache"
 
     if args.python_load:
         load.wrk_path = lambda: None
@@ -127,8 +135,9 @@ def run(args, cleanup):
                  else "Python threads with keep-alive connections (wrk is not installed)")
     threads = f", {args.threads} threads each" if args.worker_class == "gthread" else ""
     log(f"gunicorn: {args.workers} {args.worker_class} workers{threads} on 127.0.0.1; "
-        f"load: {generator}, {args.connections} connections, "
-        f"{args.warmup} s warm-up + {args.duration} s per page; {os.cpu_count()} cores")
+        f"load: {generator}, {args.connections} connections, {args.rounds} rounds of "
+        f"{args.warmup} s warm-up + {args.duration} s per page; {os.cpu_count()} cores; "
+        f"page cache {'off' if args.uncached else 'on'}")
     busy = _busy_cores()
     if busy is not None and busy > 0.25:
         log(f"warning: {busy:.1f} of {os.cpu_count()} cores were busy with other work just "
@@ -152,33 +161,41 @@ def run(args, cleanup):
         size = load.check(port, path, cookie)
         log(f"{name}: GET {path} answers 200 ({size // 1024} KiB)")
 
-    results = {}
-    for name in chosen:
-        path, cookie = targets[name]
-        if args.warmup:
-            load.run(port, path, cookie, args.connections, args.warmup, args.wrk_threads)
+    # Rounds: each measures the trivial route and then every page, so each page is compared
+    # with a baseline taken minutes, not seconds, apart only if the machine's speed stays put;
+    # the median of the rounds' ratios stands up to another tenant's burst in one of them.
+    rounds = {name: [] for name in chosen}
+    for number in range(1, args.rounds + 1):
+        for name in chosen:
+            path, cookie = targets[name]
+            if args.warmup:
+                load.run(port, path, cookie, args.connections, args.warmup, args.wrk_threads)
+                _settle(server)
+            result = load.run(port, path, cookie, args.connections, args.duration,
+                              args.wrk_threads)
+            # Requests the load generator gave up on at the end still run: let them finish,
+            # so they do not eat into the next page's time.
             _settle(server)
-        results[name] = load.run(port, path, cookie, args.connections, args.duration,
-                                 args.wrk_threads)
-        # Requests the load generator gave up on at the end still run: let them finish, so
-        # they do not eat into the next page's time.
-        _settle(server)
-        result = results[name]
-        log(f"{name}: {result.requests} requests in {result.seconds:.1f} s, "
-            f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
-            + (f", {result.failures} socket errors or timeouts" if result.failures else ""))
+            rounds[name].append(result)
+            log(f"round {number}, {name}: {result.requests} requests in {result.seconds:.1f} s"
+                f" ({result.rate:.1f} req/s), p50 {result.p50_ms:.1f} ms, "
+                f"p99 {result.p99_ms:.1f} ms"
+                + (f", {result.failures} socket errors or timeouts" if result.failures else ""))
 
     if not load.wrk_path():
         print("(load from Python threads, not wrk: the client may saturate before the "
               "server does)")
-    baseline = results[TRIVIAL].rate
     for name in chosen:
-        result = results[name]
-        # No request finished within the time: all that is known is that p99 is longer.
-        p99 = (f"{result.p99_ms:.1f}" if result.requests
-               else f">{args.duration * 1000:.0f}")
-        print(f"{name}: {result.rate:.1f} req/s, p99 {p99} ms, "
-              f"ratio {result.rate / baseline:.2f}", flush=True)
+        results = rounds[name]
+        ratios = [each.rate / base.rate if base.rate else 0.0
+                  for each, base in zip(results, rounds[TRIVIAL], strict=True)]
+        rate = statistics.median(each.rate for each in results)
+        # The worst round's p99; no request finished in a round: all that is known is that
+        # p99 is longer than the round.
+        p99 = (f"{max(each.p99_ms for each in results):.1f}"
+               if all(each.requests for each in results) else f">{args.duration * 1000:.0f}")
+        print(f"{name}: {rate:.1f} req/s, p99 {p99} ms, "
+              f"ratio {statistics.median(ratios):.2f}", flush=True)
 
     if not args.no_queries or args.profile:
         _diagnose(database_url, [(name, *targets[name]) for name in chosen], args.profile)
@@ -440,7 +457,12 @@ def _diagnose(url, pages, profile):
 
     # For scale: the cheapest full page there is, the layout around the sign-in form.
     reference = ("sign-in page (for scale: the layout and a form, no SQL)", "/sign-in", "")
+    log("in process, each page as the benchmark loaded it (from the page cache):")
     measure(app, [*pages, reference], profile=profile, log=log)
+    log("in process, each page worked out afresh (the page cache emptied before each "
+        "request):")
+    measure(app, [page for page in pages if page[0] not in (TRIVIAL, SIGNED_IN)],
+            profile=profile, log=log, cold=True)
 
 
 if __name__ == "__main__":

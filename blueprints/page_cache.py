@@ -20,7 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from blueprints.rendering import wants_fragment
 from extensions import cache
 
-_CSRF_SLOT = "\x00csrf-token\x00"  # NUL never occurs in rendered HTML
+_CSRF_SLOT = b"\x00csrf-token\x00"  # NUL never occurs in rendered HTML
 
 
 def serve(stamp, now, make):
@@ -30,12 +30,13 @@ def serve(stamp, now, make):
     key = _key(stamp, now)
     kept = cache.get(key)
     if kept is not None:
-        response = make_response(kept.replace(_CSRF_SLOT, generate_csrf()))
+        # Kept as the bytes sent: nothing to encode again on the way out.
+        response = make_response(kept.replace(_CSRF_SLOT, generate_csrf().encode()))
         response.vary.add("HX-Request")
         return response
     response = make()
     if response.status_code == 200:
-        cache.set(key, response.get_data(as_text=True).replace(generate_csrf(), _CSRF_SLOT))
+        cache.set(key, response.get_data().replace(generate_csrf().encode(), _CSRF_SLOT))
     return response
 
 

@@ -1,9 +1,14 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.pool import NullPool
+
+from extensions import db
 
 
 def test_healthz_answers_when_the_database_does(client):
@@ -61,3 +66,37 @@ def test_without_a_secret_key_outside_development_commands_work_but_requests_get
         env=environment, capture_output=True, text=True,
     )
     assert probe.stdout.strip() == "503", probe.stderr
+
+
+def test_a_dropped_database_connection_is_a_503_and_the_retry_goes_through(make, auth, client):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    assert client.get("/today").status_code == 200
+    _drop_pooled_connections()
+    answer = client.get("/today")
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+    assert "not available right now" in answer.text
+    assert client.get("/today").status_code == 200  # a new pool, and still signed in
+
+
+def _drop_pooled_connections():
+    """Really close what the pool keeps: the server ends them (PostgreSQL) or they are
+    closed under SQLAlchemy's feet (SQLite), as a database restart would."""
+    db.session.commit()
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        others = ("FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND pid <> pg_backend_pid()")
+        killer = create_engine(engine.url, poolclass=NullPool)  # not one of the pool's
+        with killer.connect() as connection:
+            connection.execute(text(f"SELECT pg_terminate_backend(pid) {others}"))
+            for _ in range(100):  # the backends end shortly after they are told to
+                if not connection.execute(text(f"SELECT count(*) {others}")).scalar():
+                    break
+                time.sleep(0.05)
+        killer.dispose()
+        return
+
+    @event.listens_for(engine, "checkout", once=True)
+    def close(dbapi_connection, _record, _proxy):
+        dbapi_connection.close()

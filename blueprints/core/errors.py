@@ -3,8 +3,8 @@
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import Conflict, HTTPException
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
 
 from blueprints.rendering import render
 from extensions import db
@@ -68,6 +68,21 @@ def handle_conflict(error):
     return handle_http_error(Conflict())
 
 
+def handle_database_error(error):
+    """The database dropped our connection (a restart, a failover): SQLAlchemy has replaced
+    the pool, so the same request goes through when tried again. 503 with Retry-After, not a
+    500; nothing was written, since the transaction never reached its commit."""
+    if not error.connection_invalidated:
+        raise error  # a bug: the 500 handler (or, in tests, the test) takes it
+    current_app.logger.warning("Database connection lost on %s %s", request.method,
+                               request.path)
+    db.session.rollback()
+    response = handle_http_error(ServiceUnavailable())
+    response = current_app.make_response(response)
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def refuse_requests_while_unconfigured():
     """No SECRET_KEY outside development: answer 503 rather than sign sessions with nothing."""
     current_app.logger.error("SECRET_KEY is not set: every request is refused until it is.")
@@ -80,5 +95,6 @@ def register(app):
         app.before_request(refuse_requests_while_unconfigured)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(IntegrityError, handle_conflict)
+    app.register_error_handler(DBAPIError, handle_database_error)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, handle_unexpected_error)
