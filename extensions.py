@@ -32,6 +32,8 @@ babel = Babel()
 assets = Environment()
 cache = Cache()  # rendered scorecard pages (blueprints/page_cache.py)
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 # A transaction begun with this execution option takes SQLite's write lock up front.
 IMMEDIATE = {"pacer_begin_immediate": True}
 
@@ -78,9 +80,6 @@ def configure_postgresql(engine):
         dbapi_connection = connection.connection.dbapi_connection
         if dbapi_connection.autocommit != reading:
             dbapi_connection.autocommit = reading
-
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def take_write_lock_for_writes(app):
