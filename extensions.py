@@ -76,6 +76,8 @@ def configure_postgresql(engine):
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # asked for by name (VACUUM, CREATE DATABASE): not ours to undo
         reading = has_request_context() and request.method in READ_METHODS
         dbapi_connection = connection.connection.dbapi_connection
         if dbapi_connection.autocommit != reading:
