@@ -40,7 +40,7 @@ def create_app(test_config=None):
 
 def register_extensions(app):
     import models  # noqa: F401 - registers every model with the metadata
-    from blueprints import access
+    from blueprints import access, page_cache
     from blueprints.assets import register_bundles
     from blueprints.localization import select_locale, select_timezone
     from services import freshness
@@ -58,6 +58,7 @@ def register_extensions(app):
     csrf.init_app(app)
     take_write_lock_for_writes(app)
     login_manager.init_app(app)
+    page_cache.init_app(app)  # kept pages are looked for before the sign-in check loads anyone
     access.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals["current_locale"] = get_locale

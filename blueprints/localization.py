@@ -6,9 +6,13 @@ from flask_login import current_user
 
 def select_locale():
     """The person's own setting, else the best match for the browser's languages."""
-    if current_user and current_user.is_authenticated and current_user.locale:
-        return current_user.locale
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
+    signed_in = current_user and current_user.is_authenticated
+    return locale_for(current_user.locale if signed_in else None)
+
+
+def locale_for(own):
+    """A person's own language, else the best match for the browser's languages."""
+    return own or request.accept_languages.best_match(current_app.config["LANGUAGES"])
 
 
 def select_timezone():

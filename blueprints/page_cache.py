@@ -8,40 +8,99 @@ an activity a rep logs shows on their scorecard, their team's grid and the compa
 at the next request. Each process keeps its own entries by default (CACHE_TYPE); the stamps
 live in the database, so every worker and machine agrees on what is current.
 
+A page is looked for twice. Views marked @kept are looked up before the sign-in check loads
+anyone (`serve_kept`, a before_request hook): one Core statement reads the session's
+identity (services.accounts.Identity), which is the sign-in check, and carries the stamps of
+the person, the teams they lead and the organisation. A page found there was rendered for
+the same person, at the same URL, under the same settings stamp, after the view's access
+checks passed; roles, teams, who leads them and who is active are all settings, so those
+checks would pass again, and the page is served as it is. Anything else (another person's
+scorecard, a team one does not lead, a page not kept yet) goes on to the sign-in check and
+the view, whose `serve` keeps what it renders.
+
 The only thing of the person's session on a page, its CSRF token, is taken out before the
 page is kept and put back, fresh, each time it is served.
 """
 
-from flask import make_response, request, session
-from flask_babel import get_locale, get_timezone
+from flask import current_app, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from blueprints.localization import locale_for
+from blueprints.pwa.views import USER_HEADER
 from blueprints.rendering import wants_fragment
-from extensions import cache
+from extensions import cache, db, login_manager
+from models.types import utcnow
+from services import accounts
 
 _CSRF_SLOT = b"\x00csrf-token\x00"  # NUL never occurs in rendered HTML
+
+
+def kept(stamp_of):
+    """Mark a view whose pages may be served before anyone is loaded.
+
+    `stamp_of(identity, **view_args)` is the stamp the view keys its page on, read from the
+    signed-in identity alone, or None when the identity does not carry it.
+    """
+
+    def mark(view):
+        view.kept_stamp = stamp_of
+        return view
+
+    return mark
+
+
+def init_app(app):
+    """Look for kept pages before the sign-in check: register before access.init_app."""
+    app.before_request(serve_kept)
+
+
+def serve_kept():
+    """The kept page this request asks for, if there is one; None lets the request go on."""
+    if request.method != "GET" or session.get("_flashes"):
+        return None
+    stamp_of = getattr(current_app.view_functions.get(request.endpoint), "kept_stamp", None)
+    token = session.get("_user_id")
+    # A session carried to another browser or address is Flask-Login's to judge: go on.
+    if (stamp_of is None or token is None
+            or session.get("_id") != login_manager._session_identifier_generator()):
+        return None
+    who = accounts.identity_for_token(db.session, token)
+    stamp = stamp_of(who, **request.view_args) if who is not None else None
+    if stamp is None:
+        return None
+    viewer = (who.user_id, locale_for(who.locale), who.timezone)
+    page = cache.get(_key(viewer, stamp, utcnow()))
+    if page is None:
+        return None
+    response = _answer(page)
+    response.headers[USER_HEADER] = str(who.user_id)  # as pwa's name_the_user would
+    return response
 
 
 def serve(stamp, now, make):
     """The response `make()` renders, or the one it rendered for the same key before."""
     if session.get("_flashes"):  # a message shown once must not be kept, nor be skipped
         return make()
-    key = _key(stamp, now)
-    kept = cache.get(key)
-    if kept is not None:
-        # Kept as the bytes sent: nothing to encode again on the way out.
-        response = make_response(kept.replace(_CSRF_SLOT, generate_csrf().encode()))
-        response.vary.add("HX-Request")
-        return response
+    viewer = (current_user.id, locale_for(current_user.locale), current_user.display_timezone)
+    key = _key(viewer, stamp, now)
+    page = cache.get(key)
+    if page is not None:
+        return _answer(page)
     response = make()
     if response.status_code == 200:
         cache.set(key, response.get_data().replace(generate_csrf().encode(), _CSRF_SLOT))
     return response
 
 
-def _key(stamp, now):
+def _answer(page):
+    # Kept as the bytes sent: nothing to encode again on the way out.
+    response = make_response(page.replace(_CSRF_SLOT, generate_csrf().encode()))
+    response.vary.add("HX-Request")
+    return response
+
+
+def _key(viewer, stamp, now):
     return "page|" + "|".join(map(str, (
-        request.full_path, wants_fragment(), current_user.id,
-        get_locale(), get_timezone(), now.strftime("%Y%m%d%H%M"), *stamp,
+        request.full_path, wants_fragment(), *viewer, now.strftime("%Y%m%d%H%M"), *stamp,
     )))

@@ -100,6 +100,27 @@ def organization_stamp(organization):
     return (organization.settings_version, organization.numbers_version)
 
 
+# The same stamps from a signed-in identity (services.accounts.Identity), for pages served
+# before anyone is loaded (blueprints/page_cache.py); None when the identity does not carry it.
+
+
+def kept_person_stamp(who, person_id=None):
+    """The stamp of the signed-in person's own numbers (of nobody else's)."""
+    if person_id is not None and person_id != who.user_id:
+        return None
+    return (who.settings_version, who.numbers_version)
+
+
+def kept_team_stamp(who, team_id):
+    """The stamp of a team the signed-in person leads."""
+    version = who.led_teams.get(team_id)
+    return None if version is None else (who.settings_version, version)
+
+
+def kept_organization_stamp(who, **_view_args):
+    return (who.settings_version, who.organization_numbers_version)
+
+
 def watch(session_class=Session):
     """Bump the settings stamp on every change to what targets are made of, in one place."""
     for name, listener in (("before_flush", _before_flush), ("do_orm_execute", _on_execute)):

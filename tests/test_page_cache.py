@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from extensions import db
 from models import Goal
-from services import targets
+from services import accounts, targets
 from tests.conftest import Auth, at, csrf_token
 from tests.test_scorecards import NOW, cell, fixed_clock, log, org  # noqa: F401 - fixtures
 
@@ -41,17 +41,101 @@ def statements():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-def test_a_reload_with_nothing_changed_runs_only_the_sign_in_check(org, auth, client):
+@pytest.fixture
+def loads(monkeypatch):
+    """How many times the signed-in person is loaded (Flask-Login's user loader)."""
+    counted = []
+    load = accounts.user_for_token
+
+    def counting(session, token):
+        counted.append(token)
+        return load(session, token)
+
+    monkeypatch.setattr(accounts, "user_for_token", counting)
+    return counted
+
+
+def test_a_reload_with_nothing_changed_runs_only_the_sign_in_check(org, auth, client, loads):
     auth.sign_in("ada@example.com")
     with statements() as first:
         page = client.get("/scorecard")
+    loads.clear()
     with statements() as again:
         cached = client.get("/scorecard")
     assert len(first) > 5
     assert len(again) == 1 and "login_sessions" in again[0]
+    assert loads == []  # the identity statement was the sign-in check: nobody was loaded
     assert cached.status_code == 200 and "HX-Request" in cached.headers["Vary"]
+    assert cached.headers["X-Pacer-User"] == str(org.ada.id)  # for the service worker
     assert cell(cached.text, f"person-{org.ada.id}-calls") == cell(
         page.text, f"person-{org.ada.id}-calls")
+
+
+@pytest.mark.parametrize("email, url", [
+    ("ada@example.com", "/people/{ada}/scorecard"),
+    ("mara@example.com", "/teams/{sales}"),
+    ("mara@example.com", "/teams/{sales}?period=month-2026-11-01&sort=calls&order=desc"),
+    ("exec@example.com", "/company?metric=calls"),
+    ("exec@example.com", "/company/teams/{sales}?metric=calls"),
+])
+def test_ones_own_numbers_teams_led_and_the_company_are_served_before_loading_anyone(
+        org, client, app, loads, email, url):
+    Auth(client).sign_in(email)
+    url = url.format(ada=org.ada.id, sales=org.sales.id)
+    page = client.get(url)
+    loads.clear()
+    with statements() as again:
+        kept = client.get(url)
+    assert kept.status_code == 200 and len(again) == 1 and loads == []
+    assert kept.text.replace(csrf_token(kept.text), "") == page.text.replace(
+        csrf_token(page.text), "")
+
+
+def test_a_team_one_does_not_lead_is_kept_but_checked_by_loading_the_person(org, client,
+                                                                             loads):
+    Auth(client).sign_in("exec@example.com")  # sees every team, leads none
+    with statements() as first:
+        page = client.get(f"/teams/{org.field.id}")
+    loads.clear()
+    with statements() as again:
+        kept = client.get(f"/teams/{org.field.id}")
+    assert kept.status_code == 200 and len(loads) == 1 and len(again) < len(first) / 2
+    assert cell(kept.text, f"team-{org.field.id}-calls") == cell(
+        page.text, f"team-{org.field.id}-calls")
+
+
+def test_a_manager_who_no_longer_leads_a_team_gets_no_kept_grid(org, client):
+    Auth(client).sign_in("mara@example.com")
+    assert client.get(f"/teams/{org.sales.id}").status_code == 200
+    org.sales.managers = []
+    db.session.commit()
+    assert client.get(f"/teams/{org.sales.id}").status_code == 404
+
+
+def test_a_rep_who_loses_the_role_gets_no_kept_scorecard(org, auth, client):
+    auth.sign_in("ada@example.com")
+    assert client.get("/scorecard").status_code == 200
+    org.ada.roles = ("manager",)
+    db.session.commit()
+    assert client.get("/scorecard").status_code == 403
+
+
+def test_a_deactivated_person_gets_no_kept_page(org, auth, client):
+    auth.sign_in("ada@example.com")
+    assert client.get("/scorecard").status_code == 200
+    org.ada.active = False
+    db.session.commit()
+    answer = client.get("/scorecard")
+    assert answer.status_code == 302 and "/sign-in" in answer.headers["Location"]
+
+
+def test_a_session_taken_to_another_browser_is_left_to_the_sign_in_check(org, auth, client,
+                                                                         loads):
+    auth.sign_in("ada@example.com")
+    client.get("/scorecard")
+    loads.clear()
+    other = client.get("/scorecard", headers={"User-Agent": "Another browser"})
+    assert other.status_code == 200 and len(loads) == 1  # Flask-Login judged it
 
 
 def test_an_activity_shows_at_once_on_every_screen_that_adds_it_up(org, client, app):
@@ -124,7 +208,8 @@ def test_pace_moves_with_the_clock_even_when_nothing_is_logged(org, auth, client
     name = f"person-{org.ada.id}-calls"
     noon = client.get("/scorecard").text
     later = NOW + timedelta(days=1)  # Thursday noon: 35 due, 25 done
-    monkeypatch.setattr("blueprints.scorecards.views.utcnow", lambda: later)
+    for module in ("blueprints.scorecards.views", "blueprints.page_cache"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: later)
     thursday = client.get("/scorecard").text
     assert "Due by now: 25" in noon and "Due by now: 35" in thursday
     assert _status(noon, name) == "on_pace" and _status(thursday, name) == "behind"
