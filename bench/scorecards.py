@@ -91,10 +91,11 @@ def _arguments(argv):
     parser.add_argument("--keep-dir", type=Path,
                         default=Path(tempfile.gettempdir()) / "pacer-bench")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--duration", type=int, default=10, help="seconds measured per page")
+    parser.add_argument("--duration", type=int, default=5, help="seconds measured per page")
     parser.add_argument("--warmup", type=int, default=2, help="seconds per page, not measured")
     parser.add_argument("--rounds", type=int, default=3,
-                        help="times the trivial route and every page are measured, in turn")
+                        help="times every page is measured, each between two measurements of "
+                             "the trivial route")
     parser.add_argument("--uncached", action="store_true",
                         help="serve with the page cache off (CACHE_TYPE=NullCache): what each "
                              "page costs when it is worked out on every request")
@@ -161,41 +162,53 @@ def run(args, cleanup):
         size = load.check(port, path, cookie)
         log(f"{name}: GET {path} answers 200 ({size // 1024} KiB)")
 
-    # Rounds: each measures the trivial route and then every page, so each page is compared
-    # with a baseline taken minutes, not seconds, apart only if the machine's speed stays put;
-    # the median of the rounds' ratios stands up to another tenant's burst in one of them.
-    rounds = {name: [] for name in chosen}
-    for number in range(1, args.rounds + 1):
-        for name in chosen:
-            path, cookie = targets[name]
-            if args.warmup:
-                load.run(port, path, cookie, args.connections, args.warmup, args.wrk_threads)
-                _settle(server)
-            result = load.run(port, path, cookie, args.connections, args.duration,
-                              args.wrk_threads)
-            # Requests the load generator gave up on at the end still run: let them finish,
-            # so they do not eat into the next page's time.
+    # Rounds: in each, every page is measured between two measurements of the trivial route,
+    # and compared with their mean, so page and baseline are seconds apart: this shared
+    # machine's speed drifts by a fifth within minutes. The median of the rounds' ratios
+    # stands up to another tenant's burst in one of them.
+    def measure(name, number):
+        path, cookie = targets[name]
+        if args.warmup:
+            load.run(port, path, cookie, args.connections, args.warmup, args.wrk_threads)
             _settle(server)
-            rounds[name].append(result)
-            log(f"round {number}, {name}: {result.requests} requests in {result.seconds:.1f} s"
-                f" ({result.rate:.1f} req/s), p50 {result.p50_ms:.1f} ms, "
-                f"p99 {result.p99_ms:.1f} ms"
-                + (f", {result.failures} socket errors or timeouts" if result.failures else ""))
+        result = load.run(port, path, cookie, args.connections, args.duration,
+                          args.wrk_threads)
+        # Requests the load generator gave up on at the end still run: let them finish, so
+        # they do not eat into the next measurement's time.
+        _settle(server)
+        log(f"round {number}, {name}: {result.requests} requests in {result.seconds:.1f} s"
+            f" ({result.rate:.1f} req/s), p50 {result.p50_ms:.1f} ms, "
+            f"p99 {result.p99_ms:.1f} ms"
+            + (f", {result.failures} socket errors or timeouts" if result.failures else ""))
+        return result
+
+    pages = [name for name in chosen if name != TRIVIAL]
+    results = {name: [] for name in chosen}
+    ratios = {name: [] for name in pages}
+    for number in range(1, args.rounds + 1):
+        before = measure(TRIVIAL, number)
+        results[TRIVIAL].append(before)
+        for name in pages:
+            result = measure(name, number)
+            after = measure(TRIVIAL, number)
+            results[name].append(result)
+            results[TRIVIAL].append(after)
+            baseline = (before.rate + after.rate) / 2
+            ratios[name].append(result.rate / baseline if baseline else 0.0)
+            before = after
 
     if not load.wrk_path():
         print("(load from Python threads, not wrk: the client may saturate before the "
               "server does)")
     for name in chosen:
-        results = rounds[name]
-        ratios = [each.rate / base.rate if base.rate else 0.0
-                  for each, base in zip(results, rounds[TRIVIAL], strict=True)]
-        rate = statistics.median(each.rate for each in results)
-        # The worst round's p99; no request finished in a round: all that is known is that
-        # p99 is longer than the round.
-        p99 = (f"{max(each.p99_ms for each in results):.1f}"
-               if all(each.requests for each in results) else f">{args.duration * 1000:.0f}")
-        print(f"{name}: {rate:.1f} req/s, p99 {p99} ms, "
-              f"ratio {statistics.median(ratios):.2f}", flush=True)
+        measured = results[name]
+        rate = statistics.median(each.rate for each in measured)
+        # The worst measurement's p99; where no request finished, all that is known is that
+        # p99 is longer than the measurement.
+        p99 = (f"{max(each.p99_ms for each in measured):.1f}"
+               if all(each.requests for each in measured) else f">{args.duration * 1000:.0f}")
+        ratio = statistics.median(ratios[name]) if name in ratios else 1.0
+        print(f"{name}: {rate:.1f} req/s, p99 {p99} ms, ratio {ratio:.2f}", flush=True)
 
     if not args.no_queries or args.profile:
         _diagnose(database_url, [(name, *targets[name]) for name in chosen], args.profile)
