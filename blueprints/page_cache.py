@@ -69,8 +69,7 @@ def serve_kept():
     stamp = stamp_of(who, **request.view_args) if who is not None else None
     if stamp is None:
         return None
-    viewer = (who.user_id, locale_for(who.locale), who.timezone)
-    page = cache.get(_key(viewer, stamp, utcnow()))
+    page = cache.get(_key((who.user_id, who.locale, who.timezone), stamp, utcnow()))
     if page is None:
         return None
     response = _answer(page)
@@ -82,8 +81,8 @@ def serve(stamp, now, make):
     """The response `make()` renders, or the one it rendered for the same key before."""
     if session.get("_flashes"):  # a message shown once must not be kept, nor be skipped
         return make()
-    viewer = (current_user.id, locale_for(current_user.locale), current_user.display_timezone)
-    key = _key(viewer, stamp, now)
+    key = _key((current_user.id, current_user.locale, current_user.display_timezone), stamp,
+               now)
     page = cache.get(key)
     if page is not None:
         return _answer(page)
@@ -101,6 +100,9 @@ def _answer(page):
 
 
 def _key(viewer, stamp, now):
+    """viewer: (person id, their own language or None, the timezone they read times in)."""
+    user_id, own_locale, timezone = viewer
     return "page|" + "|".join(map(str, (
-        request.full_path, wants_fragment(), *viewer, now.strftime("%Y%m%d%H%M"), *stamp,
+        request.full_path, wants_fragment(), user_id, locale_for(own_locale), timezone,
+        now.strftime("%Y%m%d%H%M"), *stamp,
     )))

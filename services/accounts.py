@@ -56,13 +56,18 @@ def user_for_token(session, token):
     return user
 
 
+# What makes a session token good, for both sign-in checks: its row, and its person active.
+_users, _sessions = User.__table__, LoginSession.__table__
+_SESSION_OF_AN_ACTIVE_PERSON = (_sessions.c.token == bindparam("token"),
+                                _users.c.active.is_(True))
+
 # Every request of a signed-in person runs this, so it is built once (building it cost more
 # than running it), and it brings the organisation, roles and led teams along: the common
 # access checks then need no other statement.
 _SIGNED_IN = (
     select(User, LoginSession.token)
     .join(LoginSession, LoginSession.user_id == User.id)
-    .where(LoginSession.token == bindparam("token"), User.active.is_(True))
+    .where(*_SESSION_OF_AN_ACTIVE_PERSON)
     .options(joinedload(User.organization), joinedload(User.role_rows),
              joinedload(User.managed_teams))
 )
@@ -106,7 +111,7 @@ def identity_for_token(session, token):
 
 # Core columns, not ORM attributes: the statement runs without the ORM's machinery, which
 # costs as much as the statement itself on a page served from the cache.
-_users, _organizations, _teams = User.__table__, Organization.__table__, Team.__table__
+_organizations, _teams = Organization.__table__, Team.__table__
 _IDENTITY = (
     select(
         _users.c.id.label("user_id"), _users.c.locale,
@@ -115,12 +120,12 @@ _IDENTITY = (
         _organizations.c.numbers_version.label("organization_numbers_version"),
         _teams.c.id.label("team_id"), _teams.c.numbers_version.label("team_numbers_version"),
     )
-    .select_from(LoginSession.__table__)
-    .join(_users, _users.c.id == LoginSession.__table__.c.user_id)
+    .select_from(_sessions)
+    .join(_users, _users.c.id == _sessions.c.user_id)
     .join(_organizations, _organizations.c.id == _users.c.organization_id)
     .outerjoin(team_managers, team_managers.c.user_id == _users.c.id)
     .outerjoin(_teams, _teams.c.id == team_managers.c.team_id)
-    .where(LoginSession.__table__.c.token == bindparam("token"), _users.c.active.is_(True))
+    .where(*_SESSION_OF_AN_ACTIVE_PERSON)
 )
 
 
