@@ -18,10 +18,15 @@ from services import accounts, demo, demo_scorecards
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["rep"],
               show_default=True)
-@click.option("--team", "team_name", help="Name of the team the person belongs to.")
+@click.option("--organization", "organization_name",
+              help="Name of the person's organisation; needed when there are several.")
+@click.option("--new-organization", is_flag=True,
+              help="Create the organisation named by --organization for this person.")
+@click.option("--team", "team_name", help="Name of a team of the person's organisation.")
 @with_appcontext
-def create_user(email, name, password, roles, team_name):
-    """Create a person who can sign in (and the organisation, if there is none yet)."""
+def create_user(email, name, password, roles, organization_name, new_organization, team_name):
+    """Create a person who can sign in (and their organisation, if there is none yet or
+    --new-organization asks for one)."""
     email = accounts.normalise_email(email)
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
         raise click.BadParameter(
@@ -29,18 +34,50 @@ def create_user(email, name, password, roles, team_name):
         )
     if db.session.scalar(select(User).where(User.email == email)):
         raise click.BadParameter(f"{email} already exists", param_hint="--email")
-    organization = db.session.scalar(select(Organization)) or Organization(name="Pacer")
+    organization = _organization_for(organization_name, new_organization)
     team = None
     if team_name:
-        team = db.session.scalar(select(Team).where(Team.name == team_name))
+        team = db.session.scalar(select(Team).where(
+            Team.organization_id == organization.id, Team.name == team_name
+        )) if organization.id is not None else None
         if team is None:
-            raise click.BadParameter(f"no team named {team_name!r}", param_hint="--team")
+            raise click.BadParameter(
+                f"{organization.name} has no team named {team_name!r}", param_hint="--team"
+            )
     user = User(email=email, name=name, organization=organization, team=team)
     user.roles = roles
     accounts.set_password(user, password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Created {email} ({', '.join(sorted(roles))}).")
+    click.echo(f"Created {email} ({', '.join(sorted(roles))}) in {organization.name}.")
+
+
+def _organization_for(name, create):
+    """The organisation a new person joins: named, created on request, or the only one."""
+    if create:
+        if not name:
+            raise click.BadParameter("name the new organisation with --organization",
+                                     param_hint="--new-organization")
+        if db.session.scalar(select(Organization).where(Organization.name == name)):
+            raise click.BadParameter(f"an organisation named {name!r} exists already",
+                                     param_hint="--organization")
+        return Organization(name=name)
+    organizations = db.session.scalars(select(Organization).order_by(Organization.id)).all()
+    if name:
+        named = [organization for organization in organizations if organization.name == name]
+        if len(named) != 1:
+            raise click.BadParameter(
+                f"no organisation named {name!r} (add --new-organization to create it)"
+                if not named else f"{len(named)} organisations are named {name!r}",
+                param_hint="--organization")
+        return named[0]
+    if not organizations:
+        return Organization(name="Pacer")
+    if len(organizations) > 1:
+        raise click.BadParameter(
+            "there are several organisations: name one with --organization",
+            param_hint="--organization")
+    return organizations[0]
 
 
 @click.command("seed-demo")
