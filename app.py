@@ -49,9 +49,9 @@ def register_extensions(app):
     freshness.watch()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, app.config["DATABASE_LOCK_TIMEOUT_MS"])
         elif db.engine.dialect.name == "postgresql":
-            configure_postgresql(db.engine)
+            configure_postgresql(db.engine, app.config["DATABASE_LOCK_TIMEOUT_MS"])
     migrate.init_app(
         app, db, directory=str(Path(app.root_path) / "migrations"), render_as_batch=True
     )

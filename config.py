@@ -52,6 +52,9 @@ class Config:
     # a 503 that asks to try again (blueprints/core/errors.py), and SQLAlchemy replaces the
     # whole pool; connections are renewed every half hour so idle timeouts never catch one.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
+    # How long a write waits for another's lock before answering 503 with Retry-After: well
+    # inside a request's time (gunicorn ends a worker's request after 30 s).
+    DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = not DEVELOPMENT

@@ -38,13 +38,15 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IMMEDIATE = {"pacer_begin_immediate": True}
 
 
-def configure_sqlite(engine, busy_timeout_ms=15000):
+def configure_sqlite(engine, busy_timeout_ms=10000):
     """WAL, a busy timeout and foreign keys on every SQLite connection; we emit BEGIN ourselves.
 
     pysqlite's own transaction handling starts transactions late and cannot take the write lock
     up front, so a read-then-write transaction could fail with "database is locked" instead of
     waiting. With isolation_level=None we issue BEGIN (or BEGIN IMMEDIATE) on SQLAlchemy's
-    begin event, as the SQLAlchemy documentation recommends for pysqlite.
+    begin event, as the SQLAlchemy documentation recommends for pysqlite. A writer waits for
+    the lock at most busy_timeout_ms, well inside a request's time (gunicorn gives a worker
+    30 s); one that still cannot start answers 503 with Retry-After (blueprints/core/errors.py).
     """
 
     @event.listens_for(engine, "connect")
@@ -63,16 +65,24 @@ def configure_sqlite(engine, busy_timeout_ms=15000):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def configure_postgresql(engine):
-    """Let reads (GET and HEAD requests) run without a transaction on PostgreSQL.
+def configure_postgresql(engine, lock_timeout_ms=10000):
+    """Let reads (GET and HEAD requests) run without a transaction on PostgreSQL, and bound
+    how long a statement waits for a lock.
 
     Under READ COMMITTED every statement sees its own snapshot anyway, so a transaction around
     a page's reads adds only its BEGIN and ROLLBACK: two round trips on every page, more than
     the statement a cached page runs. Requests that change state, commands and tests keep their
     transactions. psycopg lets autocommit change only between transactions, which is where
-    SQLAlchemy's begin event finds the connection.
+    SQLAlchemy's begin event finds the connection. A lock not granted within lock_timeout_ms
+    fails the statement (55P03), and the request answers 503 with Retry-After, as on SQLite.
     """
     from flask import has_request_context, request
+
+    @event.listens_for(engine, "do_connect")
+    def on_connect(_dialect, _record, _cargs, cparams):
+        # A connection option, not a SET: no round trip of its own.
+        options = cparams.get("options", "")
+        cparams["options"] = f"{options} -c lock_timeout={int(lock_timeout_ms)}".strip()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
@@ -90,6 +100,7 @@ def take_write_lock_for_writes(app):
     A request that reads and then writes would otherwise hold a read snapshot and fail at once
     with "database is locked" when another writer got in first; waiting for the lock up front
     lets the busy timeout serialise writers instead. PostgreSQL needs nothing of the sort.
+    A view marked @takes_write_lock_itself does its slow work first and calls begin_write.
     """
     from flask import request
 
@@ -97,6 +108,51 @@ def take_write_lock_for_writes(app):
     def begin_immediate():
         if request.method in READ_METHODS:
             return
-        # (A session already inside a transaction is one a test shares with its requests.)
-        if db.engine.dialect.name == "sqlite" and not db.session().in_transaction():
-            db.session.connection(execution_options=IMMEDIATE)
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "takes_write_lock_itself", False):
+            return
+        begin_write(db.session)
+
+
+def takes_write_lock_itself(view):
+    """Mark a view that must not hold the write lock through slow work that needs none (a
+    password hash): it ends its reads, does that work, then calls begin_write."""
+    view.takes_write_lock_itself = True
+    return view
+
+
+def begin_write(session):
+    """Begin a write transaction now, with SQLite's write lock taken up front.
+
+    (A session already inside a transaction is one a test shares with its requests, or one
+    whose writes have begun.)
+    """
+    if session.get_bind().dialect.name == "sqlite" and not session().in_transaction():
+        session.connection(execution_options=IMMEDIATE)
+
+
+# SQLite's primary result codes for "another connection holds the lock".
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_SQLITE_CONSTRAINT_UNIQUE, _SQLITE_CONSTRAINT_PRIMARYKEY = 2067, 1555
+# PostgreSQL: lock_not_available (lock_timeout), deadlock_detected, serialization_failure.
+_PG_BUSY = frozenset({"55P03", "40P01", "40001"})
+
+
+def is_busy(error):
+    """Whether a DBAPIError means the database was too busy to let this write in: tried again
+    a moment later, the same request goes through."""
+    original = getattr(error, "orig", None)
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return getattr(original, "sqlstate", None) in _PG_BUSY
+
+
+def is_unique_violation(error):
+    """Whether an IntegrityError is a uniqueness constraint, i.e. a concurrent writer won a
+    race; NOT NULL, foreign-key and check violations are bugs."""
+    original = getattr(error, "orig", None)
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return code in (_SQLITE_CONSTRAINT_UNIQUE, _SQLITE_CONSTRAINT_PRIMARYKEY)
+    return getattr(original, "sqlstate", None) == "23505"

@@ -12,11 +12,6 @@ from models import LoginSession, Organization, SignInFailure, Team, User, team_m
 
 MIN_PASSWORD_LENGTH = 10
 
-# Checked against when the email is unknown, so a wrong email costs as much time as a wrong
-# password and the two cannot be told apart.
-_DUMMY_HASHES = {}
-
-
 def normalise_email(email):
     return (email or "").strip().lower()
 
@@ -27,14 +22,41 @@ def set_password(user, password, method):
 
 def authenticate(session, email, password, method):
     """The active user with this email and password, or None, whatever the reason."""
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        dummy = _DUMMY_HASHES.setdefault(method, generate_password_hash("x", method=method))
-        check_password_hash(dummy, password or "")
+    user_id = verify_password(credentials_for(session, email), password, method)
+    return session.get(User, user_id) if user_id is not None else None
+
+
+def credentials_for(session, email):
+    """What checking a password needs, as plain values (id, password_hash, active), or None.
+
+    Plain values, so that the caller may end its transaction before the slow hash: a sign-in
+    then holds no lock and no snapshot while it works.
+    """
+    return session.execute(
+        select(User.id, User.password_hash, User.active)
+        .where(User.email == normalise_email(email))
+    ).first()
+
+
+def verify_password(credentials, password, method):
+    """The id of the active person whose credentials these are, if the password is theirs.
+
+    Exactly one password hash whatever the outcome: for an unknown email the password is
+    hashed once and thrown away, so it takes as long as a wrong password and the two cannot
+    be told apart.
+    """
+    if credentials is None:
+        generate_password_hash(password or "", method=method)
         return None
-    if not check_password_hash(user.password_hash, password or ""):
+    if not check_password_hash(credentials.password_hash, password or ""):
         return None
-    return user if user.active else None
+    return credentials.id if credentials.active else None
+
+
+def active_user(session, user_id):
+    """The person by id if they are still active (they may have been deactivated meanwhile)."""
+    user = session.get(User, user_id) if user_id is not None else None
+    return user if user is not None and user.active else None
 
 
 def start_session(session, user, user_agent=None):

@@ -204,24 +204,6 @@ def test_unknown_page_is_a_clear_404(make, auth, client):
     assert "does not exist" in response.text
 
 
-def test_a_write_that_loses_a_race_gets_409_and_keeps_what_was_saved(make, app, auth, client):
-    """Two admins saving the same new email at once: the loser hears why, nothing is lost."""
-    from sqlalchemy.exc import IntegrityError
-
-    from models import User
-
-    @app.post("/_race")
-    def race():
-        raise IntegrityError("INSERT INTO users", {}, Exception("duplicate key"))
-
-    make.user("rep@example.com")
-    auth.sign_in("rep@example.com")
-    response = auth.post("/_race")
-    assert response.status_code == 409
-    assert "Someone changed this at the same moment" in response.text
-    assert db.session.scalar(select(func.count(User.id))) == 1
-
-
 def test_the_identity_of_a_session_is_its_person_with_their_stamps_and_led_teams(make):
     organization = make.organization
     mara = make.user("mara@example.com", roles=("manager", "rep"), timezone="Europe/London")

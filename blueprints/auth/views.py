@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from blueprints.access import public
 from blueprints.auth.forms import ChangePasswordForm, SignInForm
 from blueprints.rendering import render
-from extensions import db
+from extensions import begin_write, db, takes_write_lock_itself
 from models.types import utcnow
 from services import accounts
 
@@ -35,6 +35,7 @@ def _throttle_settings():
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@takes_write_lock_itself
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
@@ -44,10 +45,13 @@ def sign_in():
         settings = _throttle_settings()
         if accounts.is_throttled(db.session, form.email.data, ip, now, **settings):
             abort(429)
-        user = accounts.authenticate(
-            db.session, form.email.data, form.password.data,
-            current_app.config["PASSWORD_HASH_METHOD"],
+        credentials = accounts.credentials_for(db.session, form.email.data)
+        db.session.rollback()  # the hash takes a while: hold no lock, no snapshot meanwhile
+        user_id = accounts.verify_password(
+            credentials, form.password.data, current_app.config["PASSWORD_HASH_METHOD"]
         )
+        begin_write(db.session)  # a short transaction records what happened
+        user = accounts.active_user(db.session, user_id)
         if user is None:
             accounts.record_failure(
                 db.session, form.email.data, ip, now, settings["window_seconds"]

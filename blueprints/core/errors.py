@@ -7,7 +7,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
 
 from blueprints.rendering import render
-from extensions import db
+from extensions import db, is_busy, is_unique_violation
 
 
 def _messages():
@@ -62,24 +62,37 @@ class _InternalError(HTTPException):
 
 
 def handle_conflict(error):
-    """A uniqueness check passed, then a concurrent writer won the race: 409, not a 500."""
+    """A uniqueness check passed, then a concurrent writer won the race: 409, not a 500.
+
+    Only a unique violation means that; a NOT NULL, foreign-key or check violation is a bug,
+    and goes to the 500 handler (and the error log) like any other.
+    """
+    if not is_unique_violation(error):
+        raise error
     current_app.logger.info("Write conflict on %s %s: %s", request.method, request.path, error)
     db.session.rollback()
     return handle_http_error(Conflict())
 
 
 def handle_database_error(error):
-    """The database dropped our connection (a restart, a failover): SQLAlchemy has replaced
-    the pool, so the same request goes through when tried again. 503 with Retry-After, not a
-    500; nothing was written, since the transaction never reached its commit."""
-    if not error.connection_invalidated:
+    """503 with Retry-After, not a 500, when trying again a moment later will work.
+
+    Either the database dropped our connection (a restart, a failover: SQLAlchemy has replaced
+    the pool), or it was too busy to let this write in within the lock timeout (another
+    writer held the lock, a deadlock was broken). Nothing was written, since the transaction
+    never reached its commit; the phone's outbox keeps its items and sends them again.
+    """
+    if error.connection_invalidated:
+        current_app.logger.warning("Database connection lost on %s %s", request.method,
+                                   request.path)
+    elif is_busy(error):
+        current_app.logger.warning("Database busy on %s %s: %s", request.method, request.path,
+                                   error.orig)
+    else:
         raise error  # a bug: the 500 handler (or, in tests, the test) takes it
-    current_app.logger.warning("Database connection lost on %s %s", request.method,
-                               request.path)
     db.session.rollback()
-    response = handle_http_error(ServiceUnavailable())
-    response = current_app.make_response(response)
-    response.headers["Retry-After"] = "1"
+    response = current_app.make_response(handle_http_error(ServiceUnavailable()))
+    response.headers["Retry-After"] = "1" if error.connection_invalidated else "2"
     return response
 
 
