@@ -82,7 +82,9 @@ class Config:
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
     CACHE_DEFAULT_TIMEOUT = 120
     CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "500"))  # pages a process keeps
-    CACHE_KEY_PREFIX = "pacer|"
+    # Every key also starts with this deployment's identity (blueprints/page_cache.py), so
+    # deployments sharing one cache never serve each other's pages whatever the prefix.
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "pacer|")
 
 
 class TestConfig(Config):

@@ -1,7 +1,7 @@
 """Scorecard pages served again, as they were rendered, while nothing they show has changed.
 
-A page is kept under its URL, whole page or htmx block, who asked (their name, menu and
-language are on it), the minute on the clock (pace moves with time, and the page says "as of
+A page is kept under its deployment (one cache may serve several), its URL, whole page or
+htmx block, who asked (their name, menu and language are on it), the minute on the clock (pace moves with time, and the page says "as of
 10:42") and the stamp of what its numbers are made of (services.freshness). Any change to
 those is a different key, so nothing is ever taken out by hand and nothing stale is served:
 an activity a rep logs shows on their scorecard, their team's grid and the company's view
@@ -21,6 +21,8 @@ the view, whose `serve` keeps what it renders.
 The only thing of the person's session on a page, its CSRF token, is taken out before the
 page is kept and put back, fresh, each time it is served.
 """
+
+import hashlib
 
 from flask import current_app, make_response, request, session
 from flask_login import current_user
@@ -52,7 +54,16 @@ def kept(stamp_of):
 
 def init_app(app):
     """Look for kept pages before the sign-in check: register before access.init_app."""
+    app.extensions["page_cache_deployment"] = deployment_identity(app.config)
     app.before_request(serve_kept)
+
+
+def deployment_identity(config):
+    """What tells this deployment's pages from another's in a shared cache (staging and
+    production on one Redis): a digest of its database and its secret key. User 1 of one
+    database is not user 1 of another, and the keys below all start with it."""
+    seen = f"{config['SQLALCHEMY_DATABASE_URI']}\x00{config.get('SECRET_KEY') or ''}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
 
 
 def serve_kept():
@@ -102,7 +113,8 @@ def _answer(page):
 def _key(viewer, stamp, now):
     """viewer: (person id, their own language or None, the timezone they read times in)."""
     user_id, own_locale, timezone = viewer
-    return "page|" + "|".join(map(str, (
+    return "|".join(map(str, (
+        current_app.extensions["page_cache_deployment"], "page",
         request.full_path, wants_fragment(), user_id, locale_for(own_locale), timezone,
         now.strftime("%Y%m%d%H%M"), *stamp,
     )))
