@@ -3,13 +3,13 @@ client id, each item isolated so that one bad item never loses the good ones."""
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from models import Activity, Metric
-from services import activities, pending
+from services import activities, activity_times, json_items, pending
 
 MAX_BATCH = 500
 MAX_NOTE = 1000
@@ -17,15 +17,12 @@ MAX_QUANTITY = 1_000_000_000
 MAX_VALUE = 1_000_000
 MAX_DEVICE_ID = 64
 MAX_PENDING = 1_000_000
-# A phone's clock may run ahead; an activity more than this in the future is a mistake.
-FUTURE_LIMIT = timedelta(days=1)
-# As for the web form: older than this is not a late entry any more but a data import.
-OLDEST = timedelta(days=366)
 
 CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
 
 # Why an item was rejected; the API turns each into a sentence in the rep's language.
 REASONS = (
+    "unreadable",
     "not_an_object",
     "bad_client_id",
     "client_id_taken",
@@ -33,7 +30,6 @@ REASONS = (
     "bad_quantity",
     "bad_value",
     "bad_time",
-    "missing_offset",
     "in_future",
     "too_old",
     "bad_note",
@@ -63,6 +59,23 @@ class BadBatch(ValueError):
         self.code = code
 
 
+def read_batch(body):
+    """A Batch from the request body (JSON bytes), each item decoded on its own: an item that
+    cannot be decoded is json_items.UNREADABLE, rejected later as "unreadable". BadBatch
+    ("unreadable" | "malformed" | "too_many") when the body as a whole is unusable."""
+    try:
+        members, items = json_items.read(body, "activities", MAX_BATCH)
+    except json_items.TooMany:
+        raise BadBatch("too_many") from None
+    except json_items.Unreadable:
+        raise BadBatch("unreadable") from None
+    except json_items.NotAnObject:
+        raise BadBatch("malformed") from None
+    if items is None:
+        raise BadBatch("malformed")
+    return parse_batch({**members, "activities": items})
+
+
 def parse_batch(payload):
     """A Batch from the decoded JSON body; BadBatch("malformed" | "too_many") otherwise."""
     if not isinstance(payload, dict) or not isinstance(payload.get("activities"), list):
@@ -72,7 +85,7 @@ def parse_batch(payload):
         raise BadBatch("too_many")
     device_id, count = payload.get("device_id"), payload.get("pending", 0)
     if device_id is not None and not (
-        isinstance(device_id, str) and 0 < len(device_id) <= MAX_DEVICE_ID
+        _storable(device_id) and 0 < len(device_id) <= MAX_DEVICE_ID
     ):
         raise BadBatch("malformed")
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_PENDING:
@@ -96,7 +109,7 @@ def ingest(session, user, batch, now):
             )
         )
     }
-    ids = [activities.parse_client_id(_get(item, "client_id")) for item in batch.items]
+    ids = [_client_id(item) for item in batch.items]
     owners = _owners(session, {client_id for client_id in ids if client_id is not None})
     results = []
     for item, client_id in zip(batch.items, ids, strict=True):
@@ -114,6 +127,23 @@ def _get(item, key):
     return item.get(key) if isinstance(item, dict) else None
 
 
+def _client_id(item):
+    sent = _get(item, "client_id")
+    return activities.parse_client_id(sent) if isinstance(sent, str) else None
+
+
+def _storable(text):
+    """Text every database stores as sent: valid Unicode (no lone surrogate, which UTF-8
+    cannot encode and PostgreSQL refuses) and no NUL (PostgreSQL refuses it in text)."""
+    if not isinstance(text, str) or "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _owners(session, client_ids):
     """{client id: user id} of those already stored."""
     if not client_ids:
@@ -125,7 +155,11 @@ def _owners(session, client_ids):
 
 
 def _ingest_one(session, user, item, client_id, owners, metrics, calendar, now):
-    sent_id = _get(item, "client_id")
+    # Echoed so the device can match the answer to its item: text only (a number could be
+    # one JSON cannot carry back, such as inf).
+    sent_id = _get(item, "client_id") if isinstance(_get(item, "client_id"), str) else None
+    if item is json_items.UNREADABLE:
+        return Result(None, REJECTED, "unreadable")
     if not isinstance(item, dict):
         return Result(None, REJECTED, "not_an_object")
     if client_id is None:
@@ -134,7 +168,7 @@ def _ingest_one(session, user, item, client_id, owners, metrics, calendar, now):
     # duplicate even if, say, its metric was retired since.
     if client_id in owners:
         return _known(sent_id, owners[client_id], user)
-    values = _validate(item, metrics, now)
+    values = _validate(item, metrics, user.display_timezone, now)
     if isinstance(values, str):
         return Result(sent_id, REJECTED, values)
     try:
@@ -157,7 +191,7 @@ def _known(sent_id, owner_id, user):
     return Result(sent_id, DUPLICATE)
 
 
-def _validate(item, metrics, now):
+def _validate(item, metrics, timezone, now):
     """The fields for activities.record, or the reason they cannot be stored."""
     metric = metrics.get(item.get("metric")) if isinstance(item.get("metric"), str) else None
     if metric is None:
@@ -170,15 +204,14 @@ def _validate(item, metrics, now):
         value = _number(value, MAX_VALUE)
         if value is None or value < 0:
             return "bad_value"
-    occurred_at = _instant(item.get("occurred_at"))
+    occurred_at = _instant(item.get("occurred_at"), timezone)
     if isinstance(occurred_at, str):
         return occurred_at
-    if occurred_at - now > FUTURE_LIMIT:
-        return "in_future"
-    if now - occurred_at > OLDEST:
-        return "too_old"
+    problem = activity_times.problem(occurred_at, now)
+    if problem:
+        return problem
     note = item.get("note")
-    if note is not None and not (isinstance(note, str) and len(note) <= MAX_NOTE):
+    if note is not None and not (_storable(note) and len(note) <= MAX_NOTE):
         return "bad_note"
     return dict(
         metric=metric, quantity=round(quantity, 2), value=value, occurred_at=occurred_at,
@@ -190,20 +223,22 @@ def _number(raw, limit):
     """A finite number within ±limit, or None; booleans and numeric strings are not numbers."""
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         return None
-    number = float(raw)
+    try:
+        number = float(raw)
+    except OverflowError:  # an integer with more digits than any float holds
+        return None
     if not math.isfinite(number) or abs(number) > limit:
         return None
     return number
 
 
-def _instant(raw):
-    """An aware datetime from ISO 8601 text that carries its UTC offset, or a reason."""
+def _instant(raw, timezone):
+    """An aware datetime from ISO 8601 text, or a reason. Text without a UTC offset is a time
+    as the rep typed it, read in their timezone as the web form reads it."""
     if not isinstance(raw, str) or not 10 <= len(raw) <= 40:
         return "bad_time"
     try:
-        instant = datetime.fromisoformat(raw)
+        moment = datetime.fromisoformat(raw)
     except ValueError:
         return "bad_time"
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        return "missing_offset"
-    return instant
+    return activity_times.read(moment, timezone)

@@ -3,6 +3,7 @@ once, as its first valid sender sent it, and the daily roll-ups equal a recount.
 
 import uuid
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,20 +12,22 @@ from sqlalchemy import delete, func, select
 
 from extensions import db
 from models import Activity, DailyRollup, DeviceOutbox, Metric
-from services import sync
+from services import activity_times, sync
 from services.periods import local_date
 from tests.conftest import at
 
 NOW = at(2026, 11, 23, 12)
+ROME = ZoneInfo("Europe/Rome")
 IDS = [str(uuid.UUID(int=n)) for n in range(1, 7)]
 TIMES = [
     "2026-11-22T23:50:00+01:00",  # Sunday night in Rome
     "2026-11-22T17:50:00-05:00",  # the same instant in New York
     "2026-11-23T09:00:00Z",
-    "2026-11-24T06:00:00+05:30",  # ahead, but less than a day: a fast clock
-    "2026-11-25T09:00:00+00:00",  # more than a day ahead: rejected
+    "2026-11-23T17:34:00+05:30",  # ahead, but less than five minutes: a fast clock
+    "2026-11-23T12:06:00+00:00",  # more than five minutes ahead: rejected
     "2025-10-01T09:00:00+00:00",  # more than a year ago: rejected
-    "2026-11-23T09:00:00",  # no offset: rejected
+    "2026-11-23T09:00:00",  # no offset: as typed, in the rep's timezone (Rome)
+    "2026-11-23T13:06",  # as typed in Rome, more than five minutes ahead: rejected
     "this morning",  # not a time: rejected
 ]
 ACTIVE = ("calls", "revenue")
@@ -64,8 +67,8 @@ def is_valid(item):
         instant = datetime.fromisoformat(when)
     except ValueError:
         return False
-    return (instant.tzinfo is not None and instant - NOW <= timedelta(days=1)
-            and NOW - instant <= timedelta(days=366))
+    instant = instant if instant.tzinfo else instant.replace(tzinfo=ROME)
+    return -timedelta(days=366) <= instant - NOW <= timedelta(minutes=5)
 
 
 def expected_statuses(user_id, batch, stored):
@@ -83,7 +86,8 @@ def expected_statuses(user_id, batch, stored):
         else:
             answers.append("created")
             stored[client_id] = (user_id, item["metric"], round(item["quantity"], 2),
-                                 datetime.fromisoformat(item["occurred_at"]))
+                                 activity_times.read(datetime.fromisoformat(item["occurred_at"]),
+                                                     "Europe/Rome"))
     return answers, stored
 
 

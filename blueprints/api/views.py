@@ -17,6 +17,7 @@ from services import sync
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 REASONS = {
+    "unreadable": _l("This entry is damaged (it could not be read)."),
     "not_an_object": _l("This entry is damaged."),
     "bad_client_id": _l("This entry is damaged (its id is not valid)."),
     "client_id_taken": _l("This entry's id belongs to someone else's activity."),
@@ -24,14 +25,14 @@ REASONS = {
     "bad_quantity": _l("The quantity must be a number above 0."),
     "bad_value": _l("The measured value must be a number of 0 or more."),
     "bad_time": _l("The time is not a valid date and time."),
-    "missing_offset": _l("The time has no timezone offset."),
-    "in_future": _l("That time is more than a day in the future."),
+    "in_future": _l("That time is in the future."),
     "too_old": _l("That time is more than a year ago."),
-    "bad_note": _l("The note is too long (at most 1000 characters)."),
+    "bad_note": _l("The note must be plain text of at most 1000 characters."),
     "not_stored": _l("This entry could not be stored."),
 }
 
 BATCH_ERRORS = {
+    "unreadable": (400, _l("What this phone sent could not be read.")),
     "malformed": (400, _l('Send a JSON object with a list of "activities".')),
     "too_many": (
         413, _l("Send at most %(count)s activities at a time.", count=sync.MAX_BATCH)
@@ -59,7 +60,7 @@ def session():
 def activities():
     """Ingest a batch of activities logged offline; one result per item, in order."""
     try:
-        batch = sync.parse_batch(request.get_json(silent=True))
+        batch = sync.read_batch(request.get_data() if request.is_json else b"")
     except sync.BadBatch as error:
         status, message = BATCH_ERRORS[error.code]
         return jsonify(error=str(message), code=error.code), status
