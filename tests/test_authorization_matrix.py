@@ -1,0 +1,250 @@
+"""Every route answers every kind of caller as blueprints/authorization_matrix.py declares.
+
+The walk asks each route of app.url_map, by every method it takes, as each kind of caller,
+with its URL naming the objects of "the team" and a POST carrying the caller's own CSRF
+token, so what is tested is who may reach the route, not the form. One organisation is built
+for the whole module; a request that may use up its object (a delete, an undo) gets one made
+for it.
+"""
+
+import uuid
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from app import create_app
+from blueprints.authorization_matrix import CALLERS, MATRIX, OK, SIGN_IN, expected
+from extensions import db
+from services import activities, targets
+from tests.conftest import Auth, Factory, IsolatedClient, _empty_tables, csrf_token
+
+# Flask answers OPTIONS itself from the URL map, running no view and saying nothing of any
+# object: only which methods the URL takes.
+UNWALKED_METHODS = {"OPTIONS"}
+
+# Who each kind of caller signs in as (None: nobody). A kind that is not a person (a TV
+# display, an API token) will need its own way in here.
+SIGN_INS = {
+    "signed_out": None,
+    "rep": "rep@example.com",
+    "new_hire": "new-hire@example.com",
+    "team_manager": "team-manager@example.com",
+    "other_manager": "other-manager@example.com",
+    "executive": "executive@example.com",
+    "admin": "admin@example.com",
+    "foreign_admin": "admin@elsewhere.example",
+}
+
+# What each URL argument names. Objects a request may use up are made afresh for each one,
+# so that a delete one caller may make does not turn the next caller's answer into a 404.
+ARGUMENTS = {
+    "team_id": lambda org: org.team.id,
+    "person_id": lambda org: org.rep.id,
+    "user_id": lambda org: org.rep.id,
+    "metric_id": lambda org: org.calls.id,
+    "template_id": lambda org: _new_template(org).id,
+    "entry_id": lambda org: _new_time_off(org).id,
+    "activity_id": lambda org: _new_activity(org).id,
+    "filename": lambda org: "css/pacer.css",
+}
+
+# What a route needs in its query string to get past the checks that are not about access.
+QUERIES = {
+    "scorecards.company_team": lambda org: {"metric": "calls"},
+    "scorecards.activities": lambda org: {"person": org.rep.id, "metric": "calls"},
+}
+
+# The body a POST needs to get past the checks that are not about access (the CSRF token is
+# added to every one).
+FORMS = {
+    "today.log": lambda org: {"metric": "calls", "client_id": str(uuid.uuid4()),
+                              "quantity": "1"},
+}
+JSON_BODIES = {
+    "api.activities": lambda org: {"device_id": "matrix", "pending": 0, "activities": [{
+        "client_id": str(uuid.uuid4()), "metric": "calls", "quantity": 1,
+        "occurred_at": datetime.now(UTC).isoformat().replace("+00:00", "Z")}]},
+}
+
+# Routes after which the caller is signed out, and signs in again for the next request.
+ENDS_THE_SESSION = {"auth.sign_out"}
+
+
+@pytest.fixture(scope="module")
+def app(_schema):
+    app = create_app(_schema)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def org(app):
+    """HQ > the team (led by the team's manager: the rep, the new hire) and another team."""
+    make = Factory(app)
+    calls = make.metric("calls")
+    hq = make.team("HQ")
+    team_manager = make.user("team-manager@example.com", roles=("manager",))
+    other_manager = make.user("other-manager@example.com", roles=("manager",))
+    team = make.team("The team", parent=hq, managers=[team_manager])
+    make.team("Another team", parent=hq, managers=[other_manager])
+    rep = make.user("rep@example.com", team=team)
+    make.user("new-hire@example.com", team=team, started_on=date.today())
+    make.user("executive@example.com", roles=("executive",))
+    make.user("admin@example.com", roles=("admin",))
+    elsewhere = Factory(app)
+    elsewhere.organization.name = "Elsewhere"
+    elsewhere.metric("calls")
+    elsewhere.user("admin@elsewhere.example", roles=("admin",))
+    return SimpleNamespace(organization=make.organization, calls=calls, hq=hq, team=team,
+                           team_manager=team_manager, rep=rep)
+
+
+@pytest.fixture(autouse=True)
+def standing(org):
+    """Put back, before each case, what the walk's answers rest on.
+
+    An admin's POST to an edit form that carries no fields is allowed and saves the form as
+    sent: its unticked boxes deactivate the team or the metric, and take the team's managers.
+    """
+    org.team.parent, org.team.managers, org.team.active = org.hq, [org.team_manager], True
+    org.calls.key, org.calls.active = "calls", True
+    org.rep.team, org.rep.roles, org.rep.active = org.team, ("rep",), True
+    db.session.commit()
+
+
+def _new_template(org):
+    template = targets.save_template(
+        db.session, org.organization, None, name="The team's", role=None, teams=[org.team],
+        items=[dict(metric_id=org.calls.id, weight=1, cap_percent=150, period_kind="week",
+                    target=10)])
+    db.session.commit()
+    return template
+
+
+def _new_time_off(org):
+    entry = targets.add_time_off(db.session, org.rep, date(2026, 12, 24), date(2026, 12, 24))
+    db.session.commit()
+    return entry
+
+
+def _new_activity(org):
+    recorded = activities.record(db.session, user=org.rep, metric=org.calls,
+                                 occurred_at=datetime.now(UTC),
+                                 calendar=org.organization.calendar)
+    db.session.commit()
+    return recorded.activity
+
+
+class Callers:
+    """A signed-in test client, and its CSRF token, for each kind of caller."""
+
+    def __init__(self, app):
+        self.app, self.signed_in = app, {}
+
+    def __call__(self, kind):
+        if kind not in self.signed_in:
+            client, email = self.app.test_client(), SIGN_INS[kind]
+            if email is not None:
+                assert Auth(client).sign_in(email).status_code == 302, f"{kind} cannot sign in"
+            page = client.get("/sign-in" if email is None else "/account/password")
+            self.signed_in[kind] = client, csrf_token(page.text)
+        return self.signed_in[kind]
+
+    def forget(self, kind):
+        self.signed_in.pop(kind, None)
+
+
+@pytest.fixture(scope="module")
+def callers(app, org):
+    return Callers(app)
+
+
+def outcome(response, method):
+    """The answer as the matrix names it: OK, SIGN_IN, or the status of a refusal."""
+    status = response.status_code
+    if status in (401, 403, 404):
+        return status
+    if 300 <= status < 400:
+        # The sign-in check sends the caller to sign in and back where they were going; a
+        # view may send them to the sign-in page as its answer (signing out does).
+        target = urlsplit(response.headers["Location"])
+        return SIGN_IN if target.path == "/sign-in" and "next=" in target.query else OK
+    if 200 <= status < 300 or (method == "POST" and status == 422):
+        return OK
+    return status  # anything else is wrong for every caller
+
+
+def ask(client, token, rule, method, org):
+    """Request `rule` by `method`, naming the team's objects; (the URL, the response)."""
+    values = {name: ARGUMENTS[name](org) for name in rule.arguments}
+    _, path = rule.build(values, append_unknown=False)
+    query = QUERIES.get(rule.endpoint, lambda org: {})(org)
+    url = f"{path}?{urlencode(query)}" if query else path
+    if method != "POST":
+        return url, client.open(url, method=method)
+    headers = {"X-CSRFToken": token}
+    if rule.endpoint in JSON_BODIES:
+        return url, client.post(url, json=JSON_BODIES[rule.endpoint](org), headers=headers)
+    form = {"csrf_token": token, **FORMS.get(rule.endpoint, lambda org: {})(org)}
+    return url, client.post(url, data=form, headers=headers)
+
+
+def _cases():
+    return [pytest.param(endpoint, caller, id=f"{endpoint}-{caller}")
+            for endpoint in MATRIX for caller in CALLERS]
+
+
+@pytest.mark.parametrize("endpoint, caller", _cases())
+def test_each_route_answers_each_caller_as_the_matrix_says(app, org, callers, endpoint,
+                                                          caller):
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
+    assert rules, f"{endpoint} is no longer a route: take its row out of the matrix"
+    wanted, wrong = expected(endpoint, caller), []
+    for rule in rules:
+        for method in sorted(rule.methods - UNWALKED_METHODS):
+            client, token = callers(caller)
+            url, response = ask(client, token, rule, method, org)
+            if endpoint in ENDS_THE_SESSION:
+                callers.forget(caller)
+            response.close()  # a static file stays open until then
+            got = outcome(response, method)
+            if got != wanted:
+                wrong.append(f"{method} {url} answered {got} ({response.status_code})")
+    assert not wrong, f"as {caller}, the matrix says {wanted}, but: " + "; ".join(wrong)
+
+
+def test_every_route_is_in_the_matrix_and_every_row_is_a_route(app):
+    routes = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert sorted(routes - MATRIX.keys()) == [], "routes the matrix does not declare"
+    assert sorted(MATRIX.keys() - routes) == [], "rows of the matrix for routes now gone"
+
+
+def test_every_row_says_what_each_kind_of_caller_gets():
+    for endpoint, row in MATRIX.items():
+        assert len(row) == len(CALLERS), f"{endpoint} needs one answer per kind of caller"
+        assert set(row) <= {OK, SIGN_IN, 401, 403, 404}, endpoint
+
+
+def test_the_walk_can_be_every_kind_of_caller_and_fill_every_url(app):
+    assert set(SIGN_INS) == set(CALLERS)
+    arguments = {name for rule in app.url_map.iter_rules() for name in rule.arguments}
+    assert sorted(arguments - ARGUMENTS.keys()) == [], "URL arguments with nothing to name"
+
+
+def test_the_walk_tells_each_answer_apart(app, org):
+    """The classification itself: a sign-in redirect is not an allowed redirect."""
+    client, token = Callers(app)("signed_out")
+    assert outcome(client.get("/"), "GET") == SIGN_IN
+    signed_in, token_of_signed_in = Callers(app)("rep")
+    signed_out = signed_in.post("/sign-out", data={"csrf_token": token_of_signed_in})
+    assert signed_out.headers["Location"] == "/sign-in" and outcome(signed_out, "POST") == OK
+    assert outcome(client.get("/api/v1/session"), "GET") == 401
+    assert outcome(client.get("/healthz"), "GET") == OK
+    assert outcome(client.post("/sign-in", data={"csrf_token": token}), "POST") == OK  # 422
+    assert outcome(client.post("/sign-in", data={}), "POST") == 400  # no token: CSRF refused
