@@ -31,11 +31,18 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = config.secret_key(
             app.instance_path, app.config["DEVELOPMENT"]
         )
+    register_security(app)  # first: its refusal and headers wrap every other hook
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def register_security(app):
+    from blueprints import security
+
+    security.init_app(app)
 
 
 def register_extensions(app):

@@ -55,6 +55,14 @@ class Config:
     # How long a write waits for another's lock before answering 503 with Retry-After: well
     # inside a request's time (gunicorn ends a worker's request after 30 s).
     DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000"))
+    # How many reverse proxies in front of Pacer append to X-Forwarded-For and set
+    # X-Forwarded-Proto (Werkzeug's ProxyFix, blueprints/security.py). 0 ignores those headers:
+    # anyone could write them. Too high, and a client's own X-Forwarded-For is believed.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    # Content-Security-Policy, frame, sniffing and referrer headers on every response; HSTS
+    # too outside development (blueprints/security.py). Off in development, where the
+    # debugger's pages run inline scripts.
+    SECURITY_HEADERS = not DEVELOPMENT
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = not DEVELOPMENT
@@ -94,5 +102,8 @@ class TestConfig(Config):
     ASSETS_AUTO_BUILD = _flag("ASSETS_AUTO_BUILD", True)
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # Every test, the browser's above all, runs under the production Content-Security-Policy,
+    # so a page that needs an inline script or style fails where it is written.
+    SECURITY_HEADERS = True
     # Fast hashes keep the suite quick; production uses scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method

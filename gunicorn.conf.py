@@ -2,6 +2,13 @@
 
 import gc
 
+# Which forwarded headers to believe is the app's decision alone (TRUSTED_PROXY_HOPS, through
+# Werkzeug's ProxyFix: blueprints/security.py), for the client's address and the scheme alike;
+# gunicorn would otherwise take X-Forwarded-Proto from any peer on loopback.
+forwarded_allow_ips = ""
+# The access log, when asked for (--access-logfile), reads the request's environ after the app
+# has seen it: its %(h)s is the address the app believed, the client's behind a trusted proxy.
+
 
 def post_worker_init(worker):
     """Keep the app's start-up objects out of the garbage collector's full passes.

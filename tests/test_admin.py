@@ -278,7 +278,7 @@ def test_teams_list_shows_the_tree_with_managers_and_member_counts(make, admin, 
     make.user("gone@example.com", team=field, active=False)
     page = client.get("/admin/teams")
     assert page.status_code == 200
-    names = re.findall(r'--depth: (\d)">\s*<a class="team-name"[^>]*>([^<]+)</a>', page.text)
+    names = re.findall(r'team-row depth-(\d)">\s*<a class="team-name"[^>]*>([^<]+)</a>', page.text)
     assert names == [("0", "Acme Sales"), ("1", "Alpha"), ("1", "North"), ("2", "Field")]
     text = page.text
     assert "2 members" in text

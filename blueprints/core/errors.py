@@ -1,6 +1,7 @@
 """Error pages: a clear message and the right status, as a page or as an htmx fragment."""
 
 from flask import current_app, jsonify, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -97,15 +98,21 @@ def handle_database_error(error):
 
 
 def refuse_requests_while_unconfigured():
-    """No SECRET_KEY outside development: answer 503 rather than sign sessions with nothing."""
+    """No SECRET_KEY outside development: answer 503 rather than sign sessions with nothing.
+
+    The first before_request hook (blueprints/security.py), so nothing that needs the key runs.
+    """
     current_app.logger.error("SECRET_KEY is not set: every request is refused until it is.")
+    # In the browser's language: the person's own would mean reading their session (or their
+    # remember-me cookie, which cannot be checked without the key).
+    languages = current_app.config["LANGUAGES"]
+    with force_locale(request.accept_languages.best_match(languages) or languages[0]):
+        message = _messages()[503]
     # Plain text: the layout needs a CSRF token, which needs the key.
-    return _messages()[503], 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return message, 503, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def register(app):
-    if not app.config.get("SECRET_KEY"):
-        app.before_request(refuse_requests_while_unconfigured)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(IntegrityError, handle_conflict)
     app.register_error_handler(DBAPIError, handle_database_error)
