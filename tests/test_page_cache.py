@@ -1,5 +1,6 @@
 """Scorecard pages served from the cache: never stale, never someone else's, never a 500."""
 
+import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -253,14 +254,44 @@ def test_the_page_and_its_fragment_are_kept_apart(org, auth, client):
     assert "<html" in client.get("/scorecard").text
 
 
-def test_a_cached_page_is_never_anyone_elses(org, client, app):
-    mara, olga = app.test_client(), app.test_client()
+def _menu(html):
+    """The links of the page's main menu: they show whom the page was made for."""
+    nav = html[html.index('<nav aria-label="Main">'):html.index("</nav>")]
+    return set(re.findall(r'href="([^"]+)"', nav))
+
+
+def test_a_cached_page_is_never_anyone_elses(org, app):
+    """A team grid that its manager and an executive may both see is kept for each of them,
+    and each gets their own: the other's menu, or a link up the tree only one of them may
+    follow, would be someone else's page."""
+    mara, executive = app.test_client(), app.test_client()
     Auth(mara).sign_in("mara@example.com")
+    Auth(executive).sign_in("exec@example.com")
+    url, up = f"/teams/{org.sales.id}", f'href="/teams/{org.hq.id}"'
+    made_for_mara = mara.get(url).text
+    with statements() as again:
+        kept_for_mara = mara.get(url).text
+    assert len(again) == 1  # the identity statement alone: the page was served as kept
+    assert kept_for_mara.replace(csrf_token(kept_for_mara), "") == made_for_mara.replace(
+        csrf_token(made_for_mara), "")
+    assert "/teams" in _menu(kept_for_mara) and "/company" not in _menu(kept_for_mara)
+    assert up not in kept_for_mara  # HQ lies above the team Mara leads: not hers to see
+
+    with statements() as worked_out:
+        for_the_executive = executive.get(url)
+    assert for_the_executive.status_code == 200
+    assert "/company" in _menu(for_the_executive.text)
+    assert "/teams" not in _menu(for_the_executive.text)
+    assert up in for_the_executive.text
+    assert len(worked_out) > 5  # rendered for them, not taken from Mara's
+    with statements() as again:
+        kept_for_the_executive = executive.get(url).text
+    assert len(again) < len(worked_out)  # now kept for the executive too
+    assert "/company" in _menu(kept_for_the_executive) and up in kept_for_the_executive
+    assert "/company" not in _menu(mara.get(url).text)
+    olga = app.test_client()  # leads another team: for her the grid is not there at all
     Auth(olga).sign_in("olga@example.com")
-    assert mara.get(f"/teams/{org.field.id}").status_code == 200
-    assert mara.get(f"/people/{org.ada.id}/scorecard").status_code == 200
-    assert olga.get(f"/teams/{org.field.id}").status_code == 404
-    assert olga.get(f"/people/{org.ada.id}/scorecard").status_code == 404
+    assert olga.get(url).status_code == 404
 
 
 def test_access_is_checked_again_when_someone_changes_team(org, client, app):
