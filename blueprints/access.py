@@ -40,13 +40,25 @@ def roles_required(*roles):
     return decorator
 
 
-# No row has an id past a 32-bit integer; refusing larger ones keeps them away from the database.
+# No row has an id past a 32-bit integer; refusing larger ones keeps them away from the database
+# (past 2**63 PostgreSQL and SQLite refuse them with an error, not an empty answer).
 MAX_ID = 2**31 - 1
+
+
+def _get(model, object_id):
+    """The row of `model` with this id, or None: every loader below goes through here, so an
+    id no row can have (0, negative, past MAX_ID, not a whole number) never reaches the
+    database."""
+    if isinstance(object_id, bool) or not isinstance(object_id, int):
+        return None
+    if not 0 < object_id <= MAX_ID:
+        return None
+    return db.session.get(model, object_id)
 
 
 def get_in_organization(model, object_id):
     """A row of the current user's organisation by id; 404 when missing or someone else's."""
-    found = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
+    found = _get(model, object_id)
     if found is None or found.organization_id != current_user.organization_id:
         abort(404)
     return found
@@ -54,7 +66,7 @@ def get_in_organization(model, object_id):
 
 def get_own_activity(activity_id):
     """An activity the current user logged; 404 for anyone else's, so ids reveal nothing."""
-    activity = db.session.get(Activity, activity_id)
+    activity = _get(Activity, activity_id)
     if activity is None or activity.user_id != current_user.id:
         abort(404)
     return activity
@@ -112,7 +124,7 @@ LEADS = ("manager", "executive", "admin")
 def get_visible_person(person_id):
     """Someone whose numbers the current user may see: themself, the people of the teams they
     lead, anyone for executives and admins; 404 otherwise, so ids reveal nothing."""
-    person = db.session.get(User, person_id)
+    person = _get(User, person_id)
     if person is None or not visibility.can_see_person(db.session, current_user, person):
         abort(404)
     return person
@@ -123,7 +135,7 @@ def get_visible_team(team_id):
     and admins); 403 for people who lead nothing, 404 for teams they cannot see."""
     if not current_user.has_role(*LEADS):
         abort(403)
-    team = db.session.get(Team, team_id)
+    team = _get(Team, team_id)
     if (team is None or team.organization_id != current_user.organization_id
             or not visibility.can_see_team(db.session, current_user, team)):
         abort(404)
@@ -158,7 +170,7 @@ def get_editable_template(template_id):
     manager, one used only by teams they lead (role templates are the organisation's)."""
     if not current_user.has_role(*LEADS):
         abort(403)
-    template = db.session.get(ScorecardTemplate, template_id)
+    template = _get(ScorecardTemplate, template_id)
     if template is None or template.organization_id != current_user.organization_id:
         abort(404)
     if not can_edit_template(template):
@@ -176,7 +188,7 @@ def can_edit_template(template):
 
 def get_editable_time_off(entry_id):
     """Time off of someone whose targets the current user may change."""
-    entry = db.session.get(TimeOff, entry_id)
+    entry = _get(TimeOff, entry_id)
     if entry is None:
         abort(404)
     get_editable_person(entry.user_id)

@@ -8,8 +8,9 @@ from flask import abort, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from blueprints.access import MAX_ID
 from blueprints.rendering import render
-from services.periods import parse_key, period_at
+from services.periods import FIRST_YEAR, LAST_YEAR, OutOfRange, parse_key, period_at
 
 
 def bad_request(message):
@@ -24,6 +25,11 @@ def period_arg(calendar, now, default_kind="week"):
         return period_at(default_kind, now, calendar)
     try:
         return parse_key(key, calendar)
+    except OutOfRange:
+        bad_request(_(
+            "Pacer shows periods from %(first)s to %(last)s; “%(key)s” lies outside them.",
+            first=FIRST_YEAR, last=LAST_YEAR, key=key[:40],
+        ))
     except ValueError:
         bad_request(_(
             "“%(key)s” is not a period. Use the period switcher, or a key such as "
@@ -34,12 +40,15 @@ def period_arg(calendar, now, default_kind="week"):
 
 
 def int_arg(name):
-    """An optional whole-number parameter; 400 when it is there but not a number."""
+    """An optional whole-number parameter (an id or a page) up to MAX_ID; 400 when it is there
+    but something else."""
     value = request.args.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit() or len(value) > 12:
-        bad_request(_("“%(name)s” must be a whole number.", name=name))
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) > 12 or int(value) > MAX_ID:
+        bad_request(_("“%(name)s” must be a whole number from 0 to %(most)s.",
+                      name=name[:40], most=MAX_ID))
     return int(value)
 
 

@@ -14,6 +14,17 @@ _MONTH_SPANS = {"month": 1, "quarter": 3, "year": 12}
 # must have exactly one spelling.
 _KEY_PATTERN = re.compile(r"(?P<kind>[a-z]+)-(?P<start>[0-9]{4}-[0-9]{2}-[0-9]{2})")
 
+# The years Pacer shows periods of. Python's dates stop at years 1 and 9999, and a screen
+# reaches a few years either side of the period it shows (its neighbours, a trend of eight
+# periods, goals set a year before), so the range keeps well inside them: every such step
+# stays a real date. A period is shown when it has at least one day in the range.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+FIRST_DAY, END_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR + 1, 1, 1)
+
+
+class OutOfRange(ValueError):
+    """A well-formed period key naming a period outside the years Pacer shows."""
+
 
 @dataclass(frozen=True)
 class Calendar:
@@ -133,10 +144,23 @@ def _local_midnight_utc(day: date, cal: Calendar) -> datetime:
     return to_utc(datetime(day.year, day.month, day.day), cal)  # noqa: DTZ001 - naive wall time
 
 
+def in_range(period: Period) -> bool:
+    """Whether the period has a day in the years Pacer shows (FIRST_YEAR to LAST_YEAR)."""
+    return period.end > FIRST_DAY and period.start < END_DAY
+
+
 def period_containing(kind: str, day: date, cal: Calendar) -> Period:
-    """The period of a kind that contains a local date."""
+    """The period of a kind that contains a local date; ValueError at the ends of the calendar,
+    where that period would reach past year 1 or 9999."""
     _check_kind(kind)
     _check_date(day, "day")
+    try:
+        return _period_containing(kind, day, cal)
+    except OverflowError as error:
+        raise ValueError(f"the {kind} containing {day} reaches past the calendar") from error
+
+
+def _period_containing(kind: str, day: date, cal: Calendar) -> Period:
     if kind == "day":
         return Period(kind, day, day + timedelta(days=1))
     if kind == "week":
@@ -157,14 +181,29 @@ def period_at(kind: str, instant: datetime, cal: Calendar) -> Period:
 
 
 def shift(period: Period, steps: int, cal: Calendar) -> Period:
-    """The period `steps` periods of the same kind after (or, if negative, before) this one."""
+    """The period `steps` periods of the same kind after (or, if negative, before) this one;
+    ValueError when that lies past year 1 or 9999."""
     _check_boundary(period, cal)
-    if period.kind == "day":
-        return period_containing("day", period.start + timedelta(days=steps), cal)
-    if period.kind == "week":
-        return period_containing("week", period.start + timedelta(weeks=steps), cal)
-    index = _month_index(period.start) + steps * _MONTH_SPANS[period.kind]
-    return period_containing(period.kind, _first_of_month(index), cal)
+    try:
+        if period.kind == "day":
+            return period_containing("day", period.start + timedelta(days=steps), cal)
+        if period.kind == "week":
+            return period_containing("week", period.start + timedelta(weeks=steps), cal)
+        index = _month_index(period.start) + steps * _MONTH_SPANS[period.kind]
+        return period_containing(period.kind, _first_of_month(index), cal)
+    except OverflowError as error:
+        raise ValueError(f"{steps} {period.kind}s from {period.start} is past the calendar") \
+            from error
+
+
+def neighbour(period: Period, steps: int, cal: Calendar) -> Period | None:
+    """The period `steps` away, as shift() finds it, or None when it lies outside the years
+    Pacer shows: the period switcher offers no step that would be refused."""
+    try:
+        found = shift(period, steps, cal)
+    except ValueError:
+        return None
+    return found if in_range(found) else None
 
 
 def recent(period: Period, count: int, cal: Calendar) -> list[Period]:
@@ -175,7 +214,8 @@ def recent(period: Period, count: int, cal: Calendar) -> list[Period]:
 
 
 def parse_key(key: str, cal: Calendar) -> Period:
-    """The period named by Period.key; ValueError if the key names no period of this calendar."""
+    """The period named by Period.key; ValueError if the key names no period of this calendar,
+    OutOfRange (a ValueError) if it names one outside FIRST_YEAR..LAST_YEAR."""
     match = _KEY_PATTERN.fullmatch(key) if isinstance(key, str) else None
     if match is None:
         raise ValueError(f"not a period key: {key!r}")
@@ -185,7 +225,13 @@ def parse_key(key: str, cal: Calendar) -> Period:
         start = date.fromisoformat(match["start"])
     except ValueError as error:
         raise ValueError(f"not a period key: {key!r}") from error
+    # Checked before any arithmetic, which could leave the calendar: no period of a year or
+    # less that starts more than a year outside the range has a day in it.
+    if not FIRST_YEAR - 1 <= start.year <= LAST_YEAR:
+        raise OutOfRange(f"{key!r} is outside {FIRST_YEAR}..{LAST_YEAR}")
     period = period_containing(kind, start, cal)
+    if not in_range(period):
+        raise OutOfRange(f"{key!r} is outside {FIRST_YEAR}..{LAST_YEAR}")
     if period.start != start:
         raise ValueError(f"{start} does not start a {kind} in this calendar (key {key!r})")
     return period

@@ -18,16 +18,17 @@ from services import pending, rollups, scoring, targets
 from services.pace import Pace, due, judge
 from services.pace import pace as pace_of
 from services.periods import (
+    FIRST_DAY,
     PERIOD_KINDS,
     bounds_utc,
     elapsed_fraction,
     fiscal_quarter_number,
     fiscal_year_label,
     local_date,
+    neighbour,
     period_at,
     period_containing,
     recent,
-    shift,
 )
 
 TREND_PERIODS = 8
@@ -219,20 +220,22 @@ class PeriodNav:
     """The period switcher: the period shown, its neighbours, the other kinds, and now's."""
 
     shown: PeriodInfo
-    previous: PeriodInfo
-    next: PeriodInfo
+    previous: PeriodInfo | None  # None at the ends of the years Pacer shows
+    next: PeriodInfo | None
     current: PeriodInfo | None  # the running period of the same kind, when another is shown
     kinds: tuple  # (kind, PeriodInfo) for day, week, month, quarter, year
 
     @classmethod
     def of(cls, period, now, calendar):
         current = period_at(period.kind, now, calendar)
-        # Another kind: around now when now is in the period shown, else around its start.
-        anchor = local_date(now, calendar) if current == period else period.start
+        # Another kind: around now when now is in the period shown, else around its start (its
+        # first day in the years Pacer shows, for a week or fiscal year that begins before them).
+        anchor = local_date(now, calendar) if current == period else max(period.start, FIRST_DAY)
+        previous, following = (neighbour(period, steps, calendar) for steps in (-1, 1))
         return cls(
             PeriodInfo.of(period, calendar),
-            PeriodInfo.of(shift(period, -1, calendar), calendar),
-            PeriodInfo.of(shift(period, 1, calendar), calendar),
+            previous and PeriodInfo.of(previous, calendar),
+            following and PeriodInfo.of(following, calendar),
             None if current == period else PeriodInfo.of(current, calendar),
             tuple((kind, PeriodInfo.of(period_containing(kind, anchor, calendar), calendar))
                   for kind in PERIOD_KINDS),

@@ -424,8 +424,9 @@ def test_another_organisations_metric_key_is_free_to_use(make, admin, auth):
 @pytest.mark.parametrize("fields, message", [
     ({"daily_cap": "0"}, "Use a number above 0"),
     ({"daily_cap": "-5"}, "Use a number above 0"),
-    ({"quality_min": "nan"}, "Number must be between 0 and 1000000."),
-    ({"quality_min": "inf"}, "Number must be between 0 and 1000000."),
+    ({"quality_min": "nan"}, "Enter a number, such as 12 or 2.5."),
+    ({"quality_min": "inf"}, "Enter a number, such as 12 or 2.5."),
+    ({"quality_min": "2000000"}, "Enter a number from 0 to 1,000,000."),
     ({"position": "first"}, "Not a valid integer value."),
     ({"kind": "sideways"}, "Not a valid choice."),
 ])

@@ -2,17 +2,22 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.periods import (
     PERIOD_KINDS,
     Calendar,
+    OutOfRange,
     Period,
     bounds_utc,
     elapsed_fraction,
     elapsed_working_days,
     fiscal_quarter_number,
     fiscal_year_label,
+    in_range,
     local_date,
+    neighbour,
     parse_key,
     period_at,
     period_containing,
@@ -555,3 +560,87 @@ def test_calendar_rejects_invalid_settings(kwargs):
 def test_calendar_exposes_its_zoneinfo():
     assert ROME.tz == ZoneInfo("Europe/Rome")
     assert Calendar().tz == ZoneInfo("UTC")
+
+
+# The ends of the calendar: Pacer shows periods from 1900 to 2999
+
+
+@pytest.mark.parametrize("key", ["day-0001-01-01", "day-9999-12-31", "week-9999-12-27",
+                                 "month-0001-01-01", "year-0001-01-01", "year-9998-01-01",
+                                 "day-1899-12-31", "day-3000-01-01", "year-1899-01-01"])
+def test_a_key_outside_the_years_shown_is_out_of_range(key):
+    with pytest.raises(OutOfRange):
+        parse_key(key, ROME)
+
+
+def test_out_of_range_is_a_value_error_so_callers_that_only_want_a_period_still_catch_it():
+    assert issubclass(OutOfRange, ValueError)
+
+
+def test_a_period_with_a_day_in_the_years_shown_is_in_range():
+    sunday_weeks = Calendar(week_start=6)
+    assert parse_key("week-1899-12-31", sunday_weeks).end == date(1900, 1, 7)
+    assert parse_key("year-1899-04-01", APRIL_FY).end == date(1900, 4, 1)
+    assert parse_key("year-2999-04-01", APRIL_FY).end == date(3000, 4, 1)
+    assert parse_key("day-2999-12-31", UTC_CAL).start == date(2999, 12, 31)
+    assert not in_range(Period("day", date(1899, 12, 31), date(1900, 1, 1)))
+    assert in_range(Period("day", date(1900, 1, 1), date(1900, 1, 2)))
+
+
+def test_neighbours_stop_at_the_ends_of_the_years_shown():
+    first, last = parse_key("day-1900-01-01", UTC_CAL), parse_key("year-2999-01-01", UTC_CAL)
+    assert neighbour(first, -1, UTC_CAL) is None
+    assert neighbour(first, 1, UTC_CAL) == parse_key("day-1900-01-02", UTC_CAL)
+    assert neighbour(last, 1, UTC_CAL) is None
+    assert neighbour(last, -1, UTC_CAL) == parse_key("year-2998-01-01", UTC_CAL)
+
+
+@pytest.mark.parametrize("kind, day, steps", [
+    ("day", date(9999, 12, 30), 1), ("day", date.min, -1), ("week", date(9999, 12, 20), 1),
+    ("week", date(1, 1, 3), -1), ("month", date.min, -1), ("quarter", date(9999, 9, 30), 1),
+    ("year", date(9998, 6, 1), 1), ("year", date.min, -8),
+])
+def test_stepping_past_year_1_or_9999_is_a_value_error_not_an_overflow(kind, day, steps):
+    period = period_containing(kind, day, UTC_CAL)
+    with pytest.raises(ValueError):
+        shift(period, steps, UTC_CAL)
+    assert neighbour(period, steps, UTC_CAL) is None
+
+
+@pytest.mark.parametrize("kind", ["day", "week", "month", "quarter", "year"])
+def test_a_period_that_would_end_past_9999_is_a_value_error(kind):
+    with pytest.raises(ValueError):
+        period_containing(kind, date.max, UTC_CAL)
+
+
+ZONES = st.sampled_from(["UTC", "Europe/Rome", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+CALENDARS = st.builds(Calendar, timezone=ZONES, week_start=st.integers(0, 6),
+                      fiscal_year_start_month=st.integers(1, 12))
+
+
+@settings(max_examples=50, deadline=None)
+@given(kind=st.sampled_from(PERIOD_KINDS), day=st.dates(), cal=CALENDARS)
+def test_any_key_parses_to_a_period_or_a_value_error(kind, day, cal):
+    try:
+        period = parse_key(f"{kind}-{day.isoformat()}", cal)
+    except ValueError:
+        return
+    assert in_range(period) and period.start == day
+
+
+@settings(max_examples=50, deadline=None)
+@given(kind=st.sampled_from(PERIOD_KINDS), cal=CALENDARS,
+       day=st.one_of(st.dates(date(1899, 12, 1), date(1900, 2, 1)),
+                     st.dates(date(2999, 11, 1), date(2999, 12, 31)),
+                     st.dates(date(1900, 1, 1), date(2999, 12, 31))))
+def test_every_step_a_screen_takes_from_a_period_shown_stays_in_the_calendar(kind, day, cal):
+    """Neighbours, a trend of eight periods back, goals a year back, UTC bounds: all real."""
+    period = period_containing(kind, day, cal)
+    if not in_range(period):
+        return
+    for other in [shift(period, 1, cal), *recent(period, 8, cal)]:
+        bounds_utc(other, cal)
+    assert period.start - timedelta(days=367) > date.min
+    for steps in (-1, 1):
+        found = neighbour(period, steps, cal)
+        assert found is None or (in_range(found) and found == shift(period, steps, cal))

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    FloatField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -16,9 +15,10 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.fields import Between, NumberField
 from extensions import db
 from models import ROLES
 from services import directory
@@ -74,15 +74,6 @@ def capitalised(name):
 def options(pairs):
     """(value, label) pairs as the choices a select or a group of checkboxes offers."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-class NumberField(FloatField):
-    """A decimal number, shown without a trailing ".0" (quantities are kept to two places)."""
-
-    def _value(self):
-        if self.raw_data or self.data is None:
-            return super()._value()
-        return f"{self.data:.2f}".rstrip("0").rstrip(".")
 
 
 class CheckboxesField(SelectMultipleField):
@@ -213,7 +204,7 @@ class MetricForm(AdminForm):
     direction = SelectField(_l("Direction"), choices=options(DIRECTION_LABELS.items()))
     quality_min = NumberField(
         _l("Quality gate: counts from"),
-        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+        validators=[Optional(), Between(0, 1_000_000)],
     )
     quality_unit = StringField(
         _l("Quality gate unit"), filters=[strip], validators=[Length(max=24), plain_text]
@@ -222,8 +213,8 @@ class MetricForm(AdminForm):
         _l("Daily cap"),
         validators=[
             Optional(),
-            NumberRange(
-                min=0.01, max=1_000_000_000,
+            Between(
+                0.01, 1_000_000_000,
                 message=_l("Use a number above 0 (at least 0.01), or leave it empty."),
             ),
         ],
@@ -232,7 +223,7 @@ class MetricForm(AdminForm):
         _l("Position"),
         default=0,
         filters=[zero_if_empty],
-        validators=[Optional(), NumberRange(min=0, max=10_000)],
+        validators=[Optional(), Between(0, 10_000)],
     )
     active = BooleanField(_l("Active: people can log it"), default=True)
 

@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    FloatField,
     Form,
     FormField,
     IntegerField,
@@ -15,8 +14,10 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from blueprints.fields import Between, NumberField
 
 KIND_LABELS = {
     "day": _l("a day"),
@@ -51,16 +52,14 @@ class ItemForm(Form):
 
     metric_id = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
     included = BooleanField(_l("On the scorecard"))
-    weight = FloatField(_l("Weight"), default=1,
-                        validators=[Optional(), NumberRange(min=0, max=1000)])
-    cap_percent = FloatField(
+    weight = NumberField(_l("Weight"), default=1, validators=[Optional(), Between(0, 1000)])
+    cap_percent = NumberField(
         _l("Cap (%)"), default=150,
-        validators=[Optional(), NumberRange(min=100, max=1000,
-                                            message=_l("Use a cap from 100% to 1000%."))],
+        validators=[Optional(), Between(100, 1000, message=_l("Use a cap from 100% to 1000%."))],
     )
     period_kind = SelectField(_l("Target per"), choices=options(KIND_LABELS.items()),
                               default="week")
-    target = FloatField(_l("Default target"), validators=[Optional(), NumberRange(min=0, max=MOST)])
+    target = NumberField(_l("Default target"), validators=[Optional(), Between(0, MOST)])
 
     def values(self):
         return dict(
@@ -104,8 +103,8 @@ def goals_form(metrics, **kwargs):
         pass
 
     for metric in metrics:
-        setattr(GoalsForm, f"m{metric.id}", FloatField(
-            metric.name, validators=[Optional(), NumberRange(min=0, max=MOST)]
+        setattr(GoalsForm, f"m{metric.id}", NumberField(
+            metric.name, validators=[Optional(), Between(0, MOST)]
         ))
     return GoalsForm(**kwargs)
 

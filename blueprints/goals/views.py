@@ -29,6 +29,8 @@ from services.periods import PERIOD_KINDS, local_date
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
 
+SCOPE_ARGS = ("period", "kind")
+
 
 @bp.get("")
 @roles_required(*LEADS)
@@ -128,7 +130,7 @@ def _sheet(level, subject):
                          by=current_user)
         db.session.commit()
         flash(_("Targets saved."), "success")
-        return redirect(url_for(request.endpoint, **request.view_args, **request.args))
+        return redirect(url_for(request.endpoint, **request.view_args, **_scope_args()))
     return render("goals/sheet.html", sheet=sheet, form=form, kinds=PERIOD_KINDS,
                   status=422 if form.errors else 200)
 
@@ -139,6 +141,12 @@ def _scope(calendar, now, default_kind):
         period = period_arg(calendar, now)
         return period.kind, period.start
     return choice_arg("kind", PERIOD_KINDS, default_kind), None
+
+
+def _scope_args():
+    """The query parameters naming the sheet's scope, checked by _scope: the only ones the
+    redirect after saving keeps (any other could collide with url_for's own arguments)."""
+    return {name: request.args[name] for name in SCOPE_ARGS if request.args.get(name)}
 
 
 def _accepted(sheet):
