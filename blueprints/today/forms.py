@@ -3,9 +3,10 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, DecimalField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from blueprints.fields import Between, DecimalNumberField, NumberRequired
 from services.activities import parse_client_id
 
 # A phone's clock may run a little fast; more than this ahead is a typing mistake.
@@ -17,12 +18,11 @@ OLDEST = timedelta(days=366)
 class LogActivityForm(FlaskForm):
     metric = HiddenField(validators=[DataRequired()])
     client_id = HiddenField(validators=[DataRequired()])
-    quantity = DecimalField(
-        _l("How many"), default=1, places=None,
-        validators=[DataRequired(), NumberRange(min=0.01, max=1_000_000_000)],
+    quantity = DecimalNumberField(
+        _l("How many"), default=1,
+        validators=[NumberRequired(), Between(0.01, 1_000_000_000)],
     )
-    value = DecimalField(_l("Measured value"), places=None,
-                         validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+    value = DecimalNumberField(_l("Measured value"), validators=[Optional(), Between(0, 1_000_000)])
     occurred_at = DateTimeLocalField(
         _l("When"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()]
     )
