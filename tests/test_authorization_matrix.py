@@ -29,17 +29,31 @@ from tests.conftest import Auth, Factory, IsolatedClient, _empty_tables, csrf_to
 # object: only which methods the URL takes.
 UNWALKED_METHODS = {"OPTIONS"}
 
-# Who each kind of caller signs in as (None: nobody). A kind that is not a person (a TV
-# display, an API token) will need its own way in here.
-SIGN_INS = {
-    "signed_out": None,
-    "rep": "rep@example.com",
-    "new_hire": "new-hire@example.com",
-    "team_manager": "team-manager@example.com",
-    "other_manager": "other-manager@example.com",
-    "executive": "executive@example.com",
-    "admin": "admin@example.com",
-    "foreign_admin": "admin@elsewhere.example",
+
+def signed_out(client):
+    return csrf_token(client.get("/sign-in").text)
+
+
+def signed_in_as(email):
+    def sign_in(client):
+        assert Auth(client).sign_in(email).status_code == 302, f"{email} cannot sign in"
+        return csrf_token(client.get("/account/password").text)
+
+    return sign_in
+
+
+# How a fresh test client becomes each kind of caller; each returns the CSRF token its POSTs
+# carry. A kind that is not a person (a TV display, an API token) sets what it sends on every
+# request here, e.g. client.environ_base["HTTP_AUTHORIZATION"].
+BECOMING = {
+    "signed_out": signed_out,
+    "rep": signed_in_as("rep@example.com"),
+    "new_hire": signed_in_as("new-hire@example.com"),
+    "team_manager": signed_in_as("team-manager@example.com"),
+    "other_manager": signed_in_as("other-manager@example.com"),
+    "executive": signed_in_as("executive@example.com"),
+    "admin": signed_in_as("admin@example.com"),
+    "foreign_admin": signed_in_as("admin@elsewhere.example"),
 }
 
 # What each URL argument names. Objects a request may use up are made afresh for each one,
@@ -152,18 +166,15 @@ def _new_activity(org):
 
 
 class Callers:
-    """A signed-in test client, and its CSRF token, for each kind of caller."""
+    """A test client, and its CSRF token, for each kind of caller, made when first asked for."""
 
     def __init__(self, app):
         self.app, self.signed_in = app, {}
 
     def __call__(self, kind):
         if kind not in self.signed_in:
-            client, email = self.app.test_client(), SIGN_INS[kind]
-            if email is not None:
-                assert Auth(client).sign_in(email).status_code == 302, f"{kind} cannot sign in"
-            page = client.get("/sign-in" if email is None else "/account/password")
-            self.signed_in[kind] = client, csrf_token(page.text)
+            client = self.app.test_client()
+            self.signed_in[kind] = client, BECOMING[kind](client)
         return self.signed_in[kind]
 
     def forget(self, kind):
@@ -294,19 +305,20 @@ def test_every_row_says_what_each_kind_of_caller_gets():
 
 
 def test_the_walk_can_be_every_kind_of_caller_and_fill_every_url(app):
-    assert set(SIGN_INS) == set(CALLERS)
+    assert set(BECOMING) == set(CALLERS)
     arguments = {name for rule in app.url_map.iter_rules() for name in rule.arguments}
     assert sorted(arguments - ARGUMENTS.keys()) == [], "URL arguments with nothing to name"
 
 
 def test_the_walk_tells_each_answer_apart(app, org):
-    """The classification itself: a sign-in redirect is not an allowed redirect."""
-    client, token = Callers(app)("signed_out")
-    assert outcome(client.get("/"), "GET") == SIGN_IN
-    signed_in, token_of_signed_in = Callers(app)("rep")
-    signed_out = signed_in.post("/sign-out", data={"csrf_token": token_of_signed_in})
-    assert signed_out.headers["Location"] == "/sign-in" and outcome(signed_out, "POST") == OK
-    assert outcome(client.get("/api/v1/session"), "GET") == 401
-    assert outcome(client.get("/healthz"), "GET") == OK
-    assert outcome(client.post("/sign-in", data={"csrf_token": token}), "POST") == OK  # 422
-    assert outcome(client.post("/sign-in", data={}), "POST") == 400  # no token: CSRF refused
+    """The classification itself: the sign-in check's redirect is not an allowed redirect."""
+    nobody, token = Callers(app)("signed_out")
+    assert outcome(nobody.get("/"), "GET") == SIGN_IN
+    assert outcome(nobody.get("/api/v1/session"), "GET") == 401
+    assert outcome(nobody.get("/healthz"), "GET") == OK
+    unfilled = nobody.post("/sign-in", data={"csrf_token": token})
+    assert unfilled.status_code == 422 and outcome(unfilled, "POST") == OK  # past the checks
+    assert outcome(nobody.post("/sign-in", data={}), "POST") == 400  # no token: CSRF refused
+    rep, token = Callers(app)("rep")
+    ended = rep.post("/sign-out", data={"csrf_token": token})
+    assert ended.headers["Location"] == "/sign-in" and outcome(ended, "POST") == OK
