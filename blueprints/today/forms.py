@@ -1,18 +1,17 @@
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blueprints.fields import Between, DecimalNumberField, NumberRequired
+from services import activity_times
 from services.activities import parse_client_id
 
-# A phone's clock may run a little fast; more than this ahead is a typing mistake.
-FUTURE_TOLERANCE = timedelta(minutes=5)
-# Older than this is not a late entry any more but a data import.
-OLDEST = timedelta(days=366)
+# Why a typed time is refused (services/activity_times.py decides).
+TIME_ERRORS = {
+    activity_times.IN_FUTURE: _l("That time is in the future."),
+    activity_times.TOO_OLD: _l("That time is more than a year ago."),
+}
 
 
 class LogActivityForm(FlaskForm):
@@ -37,15 +36,13 @@ class LogActivityForm(FlaskForm):
         """When it happened, typed in the person's timezone; now when left empty."""
         if self.occurred_at.data is None:
             return now
-        return self.occurred_at.data.replace(tzinfo=ZoneInfo(timezone))
+        return activity_times.read(self.occurred_at.data, timezone)
 
     def check_time(self, timezone, now):
-        """The typed time, refused if it lies in the future."""
+        """The typed time, refused (with the error on the field) if no activity can have it."""
         when = self.occurred_at_utc(timezone, now)
-        if when - now > FUTURE_TOLERANCE:
-            self.occurred_at.errors = [_l("That time is in the future.")]
-            return None
-        if now - when > OLDEST:
-            self.occurred_at.errors = [_l("That time is more than a year ago.")]
+        problem = activity_times.problem(when, now)
+        if problem:
+            self.occurred_at.errors = [TIME_ERRORS[problem]]
             return None
         return when

@@ -14,6 +14,7 @@
   let needsSignIn = false;
   let message = "";
   let drawing = 0;
+  let retry = null; // the timer that sends again after the server said "later"
 
   const status = () => document.getElementById("pacer-offline");
   const panel = () => document.getElementById("outbox");
@@ -28,6 +29,12 @@
   function user() {
     const element = status();
     return element ? element.dataset.user : undefined;
+  }
+
+  // Where the person reads and types times (their display timezone, as on the server).
+  function timezone() {
+    const element = status();
+    return (element && element.dataset.timezone) || undefined;
   }
 
   // A sentence from the page: data-t-NAME, or data-t-NAME-one/-other by count; {x} fill-ins.
@@ -64,6 +71,34 @@
     const weekday = (start.getUTCDay() + 6) % 7; // 0 = Monday, as in the server's calendar
     start.setUTCDate(start.getUTCDate() - ((weekday - weekStart + 7) % 7));
     return { day, week: start.toISOString().slice(0, 10) };
+  }
+
+  // ---- When an item happened
+
+  // The zone's offset from UTC, in ms, at the instant `ms`.
+  function offsetAt(ms, timeZone) {
+    const parts = {};
+    new Intl.DateTimeFormat("en-US", {
+      timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }).formatToParts(new Date(ms)).forEach((part) => (parts[part.type] = part.value));
+    const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+    return wall - (ms - (ms % 1000));
+  }
+
+  // The instant an item's time means. A time the rep typed is sent as typed, with no offset,
+  // and the server reads it in their timezone (services/activity_times.py); here it is read
+  // the same way, only to draw it (around a DST change it may be an hour off; the server's
+  // reading is the one that counts).
+  function instantOf(item) {
+    const text = item.occurred_at;
+    if (/(Z|[+-]\d\d:?\d\d)$/.test(text) || !item.timezone) return new Date(text);
+    const asUtc = Date.parse(`${text}Z`);
+    try {
+      return new Date(asUtc - offsetAt(asUtc - offsetAt(asUtc, item.timezone), item.timezone));
+    } catch (error) {
+      return new Date(text); // a timezone this browser does not know: the phone's own
+    }
   }
 
   // ---- Drawing the outbox
@@ -106,7 +141,7 @@
         const current = today.dataset[period] === now[period];
         const base = current ? Number(shown.dataset.value || 0) : 0;
         const extra = counted
-          .filter((item) => periodOf(new Date(item.occurred_at), timeZone, weekStart)[period] === now[period])
+          .filter((item) => periodOf(instantOf(item), timeZone, weekStart)[period] === now[period])
           .reduce((sum, item) => sum + item.quantity, 0);
         shown.textContent = extra || !current ? formatNumber(base + extra) : shown.dataset.server;
         shown.classList.toggle("has-pending", extra > 0);
@@ -132,9 +167,9 @@
     what.className = "what";
     what.textContent = say("entry", { quantity: formatNumber(item.quantity), metric: item.metric_name || item.metric });
     const when = document.createElement("time");
-    when.dateTime = item.occurred_at;
-    when.textContent = new Intl.DateTimeFormat(lang(), { dateStyle: "short", timeStyle: "short" })
-      .format(new Date(item.occurred_at));
+    const instant = instantOf(item);
+    when.dateTime = instant.toISOString();
+    when.textContent = formatTime(instant);
     row.append(what, when);
     if (item.note) {
       const note = document.createElement("span");
@@ -142,10 +177,10 @@
       note.textContent = item.note;
       row.append(note);
     }
-    if (item.error) {
+    if (item.state === "rejected") {
       const error = document.createElement("span");
       error.className = "error";
-      error.textContent = item.error;
+      error.textContent = item.error || say("refused");
       row.append(error);
     }
     const button = document.createElement("button");
@@ -159,6 +194,16 @@
     button.append(hidden);
     row.append(button);
     return row;
+  }
+
+  // In the person's timezone, as the server shows times; the phone's where the page has none.
+  function formatTime(instant) {
+    const style = { dateStyle: "short", timeStyle: "short" };
+    try {
+      return new Intl.DateTimeFormat(lang(), Object.assign({ timeZone: timezone() }, style)).format(instant);
+    } catch (error) {
+      return new Intl.DateTimeFormat(lang(), style).format(instant);
+    }
   }
 
   function drawPanel({ queued, rejected }) {
@@ -189,7 +234,10 @@
       metric_name: heading ? heading.textContent.trim() : data.get("metric"),
       quantity: Number(data.get("quantity") || 1),
       value: value ? Number(value) : null,
-      occurred_at: outbox.deviceTime(when ? new Date(when) : new Date()),
+      // Typed: as typed, for the server to read in the person's timezone as the web form
+      // does (not the phone's). Left empty: now, by the phone's clock, with its offset.
+      occurred_at: when || outbox.deviceTime(new Date()),
+      timezone: timezone(),
       note: (data.get("note") || "").trim(),
     };
   }
@@ -260,6 +308,15 @@
     if ((await mine()).queued.length) await sync();
   }
 
+  // The server is busy or briefly away: nothing was lost; send again when it said to.
+  function sendAgainIn(seconds) {
+    clearTimeout(retry);
+    retry = setTimeout(() => {
+      retry = null;
+      if (navigator.onLine) syncIfWaiting();
+    }, (seconds || 30) * 1000);
+  }
+
   // Every sync's result, from this page, another tab or the service worker.
   function settled(result) {
     needsSignIn = result.status === "auth";
@@ -267,9 +324,11 @@
       done: result.rejected ? "" : say("sent"),
       offline: say("no-signal"),
       error: say("try-later"),
+      later: say("try-later"),
       auth: "",
     }[result.status] || "";
-    if (result.status === "offline") askForBackgroundSync();
+    if (result.status === "offline" || result.status === "later") askForBackgroundSync();
+    if (result.status === "later") sendAgainIn(result.retryAfter);
     if (result.created || result.duplicate) {
       refreshToday();
       keepShell(true);

@@ -3,9 +3,13 @@
 // so it touches no DOM and shows no words; static/js/offline.js draws it on the page.
 //
 // An item leaves only when the server answers "created" or "duplicate" for it. A "rejected" item
-// stays, with the server's reason, until the rep discards it. On a 401 or a CSRF failure nothing
-// changes: the items wait for the rep to sign in again. The server's idempotency by client id is
-// the real guarantee against double counting; the lock below only spares it needless work.
+// is set aside, with the server's reason, until the rep discards it; the items after it are sent
+// all the same. When the server refuses a whole batch (400, 413, 422) the batch is split until
+// the item it refuses is found and set aside alone, so no item ever holds up the others. On a
+// 401 or a CSRF failure nothing changes: the items wait for the rep to sign in again. On a 503
+// (or 429, 502, 504) nothing changes either: they are sent again later, after Retry-After. The
+// server's idempotency by client id is the real guarantee against double counting; the lock
+// below only spares it needless work.
 (function (scope) {
   "use strict";
 
@@ -16,6 +20,10 @@
   const LOCK = "pacer-outbox-sync";
   const SYNC_TAG = "pacer-outbox";
   const BATCH_SIZE = 100; // the server takes up to 500 at a time
+  const REFUSED = new Set([400, 413, 422]); // the server will never take this batch as it is
+  const LATER = new Set([429, 502, 503, 504]); // busy or briefly away: the same batch, later
+  const LATER_DEFAULT_S = 30; // when a "later" answer does not say how much later
+  const LATER_MOST_S = 600;
   const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("pacer-outbox") : null;
   const listeners = new Set();
   let running = null;
@@ -131,21 +139,72 @@
     return answer.code === "csrf";
   }
 
-  // Apply the server's answers: confirmed items leave, rejected ones stay with the reason.
+  async function setAside(item, code, error, counts) {
+    const rejected = Object.assign({}, item, { state: "rejected", error: error || "", code: code || "refused" });
+    await kv.set(item.client_id, rejected, activities);
+    counts.rejected += 1;
+  }
+
+  // Apply the server's answers: confirmed items leave, rejected ones are set aside with the
+  // reason. One answer per item, in order: an item the server could not even read has no
+  // client id in its answer, and its place names it.
   async function settle(batch, results, counts) {
     const sent = new Map(batch.map((item) => [item.client_id, item]));
-    for (const result of results || []) {
-      const item = sent.get(result.client_id);
+    for (const [index, result] of (results || []).entries()) {
+      const item = result.client_id == null ? batch[index] : sent.get(result.client_id);
       if (!item) continue;
       if (result.status === "created" || result.status === "duplicate") {
         await kv.del(item.client_id, activities);
         counts[result.status] += 1;
       } else if (result.status === "rejected") {
-        const rejected = Object.assign({}, item, { state: "rejected", error: result.error || "", code: result.code || "" });
-        await kv.set(item.client_id, rejected, activities);
-        counts.rejected += 1;
+        await setAside(item, result.code, result.error, counts);
       }
     }
+  }
+
+  // Seconds from a Retry-After header (seconds or an HTTP date), within sensible bounds.
+  function retryAfter(response) {
+    const header = response.headers.get("Retry-After") || "";
+    let seconds = /^\d+$/.test(header.trim()) ? Number(header) : (Date.parse(header) - Date.now()) / 1000;
+    if (!Number.isFinite(seconds)) seconds = LATER_DEFAULT_S;
+    return Math.min(Math.max(Math.ceil(seconds), 1), LATER_MOST_S);
+  }
+
+  // Send one batch; a batch the server refuses as a whole is split in two and each half sent,
+  // down to the one item it refuses, which is set aside. Returns "done" or why it stopped.
+  async function deliver(api, run, batch, pending) {
+    let response;
+    try {
+      response = await post(api, run.token, batch, pending);
+      if (await isCsrfFailure(response)) {
+        // A token from before a new sign-in: fetch the current one and try once more.
+        const fresh = await askSession(api);
+        if (!fresh) return "auth";
+        run.token = fresh.csrf_token;
+        response = await post(api, run.token, batch, pending);
+      }
+    } catch (error) {
+      return "offline";
+    }
+    if (response.status === 401 || (await isCsrfFailure(response))) return "auth";
+    if (LATER.has(response.status)) {
+      run.retryAfter = retryAfter(response);
+      return "later";
+    }
+    if (REFUSED.has(response.status)) {
+      if (batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        const first = await deliver(api, run, batch.slice(0, half), pending + batch.length - half);
+        return first === "done" ? deliver(api, run, batch.slice(half), pending) : first;
+      }
+      const answer = await response.json().catch(() => ({}));
+      await setAside(batch[0], answer.code, answer.error, run.counts);
+      return "done";
+    }
+    if (!response.ok) return "error";
+    const answer = await response.json().catch(() => ({}));
+    await settle(batch, answer.results, run.counts);
+    return "done";
   }
 
   async function syncOnce(api) {
@@ -163,31 +222,16 @@
     const user = String(who.user.id);
     const mine = waiting.filter((item) => item.user === user);
     const held = everything.filter((item) => item.user === user).length;
-    let token = who.csrf_token;
+    const run = { token: who.csrf_token, counts, retryAfter: null };
     let status = "done";
-    for (let start = 0; start < mine.length; start += BATCH_SIZE) {
+    for (let start = 0; start < mine.length && status === "done"; start += BATCH_SIZE) {
       const batch = mine.slice(start, start + BATCH_SIZE);
-      let response;
-      try {
-        response = await post(api, token, batch, held - start - batch.length);
-        if (await isCsrfFailure(response)) {
-          // A token from before a new sign-in: fetch the current one and try once more.
-          const fresh = await askSession(api);
-          if (!fresh) { status = "auth"; break; }
-          token = fresh.csrf_token;
-          response = await post(api, token, batch, held - start - batch.length);
-        }
-      } catch (error) {
-        status = "offline";
-        break;
-      }
-      if (response.status === 401 || (await isCsrfFailure(response))) { status = "auth"; break; }
-      if (!response.ok) { status = "error"; break; }
-      const answer = await response.json().catch(() => ({}));
-      await settle(batch, answer.results, counts);
+      status = await deliver(api, run, batch, held - start - batch.length);
     }
     const left = (await all()).filter((item) => item.state === "queued").length;
-    return Object.assign({ status, waiting: left }, counts);
+    const result = Object.assign({ status, waiting: left }, counts);
+    if (status === "later") result.retryAfter = run.retryAfter;
+    return result;
   }
 
   // Send what waits; calls while one runs share it (and it runs once more, for what came since).

@@ -34,25 +34,38 @@ self.addEventListener("activate", (event) => {
 });
 
 // A new release: carry the rep's kept pages over (fetched anew, so they point at this release's
-// assets; as they were if there is no network), then delete every older cache.
+// assets), then delete every older cache. Only with no network is the old copy carried as it
+// was: a server that answered has decided (another person, no one, or not this page any more),
+// and its answer may just have emptied the cache, so nothing of the old one goes back in.
 async function replaceOldCaches() {
   const old = (await caches.keys()).filter(
     (name) => name.startsWith("pacer-") && name !== STATIC_CACHE && name !== PAGES_CACHE,
   );
-  const pages = await caches.open(PAGES_CACHE);
   for (const name of old.filter((each) => each.startsWith("pacer-pages-"))) {
     const cache = await caches.open(name);
+    const owner = await cache.match(OWNER);
+    if (!owner) continue; // kept for no one: nothing to carry
+    await (await caches.open(PAGES_CACHE)).put(OWNER, owner);
     for (const request of await cache.keys()) {
+      if (request.url === OWNER) continue;
       const kept = await cache.match(request);
-      if (request.url === OWNER) {
-        await pages.put(OWNER, kept);
-        continue;
+      let answered = true;
+      try {
+        await fetchPage(request.url);
+      } catch (error) {
+        answered = false; // no network: what we had still stands
       }
-      const fresh = await fetchPage(request.url).catch(() => null);
-      if (!fresh && kept) await pages.put(request.url, kept);
+      // Opened anew: an answer for someone else has replaced PAGES_CACHE meanwhile.
+      const pages = await caches.open(PAGES_CACHE);
+      if (!answered && kept && (await isOwnedBy(pages, owner))) await pages.put(request.url, kept);
     }
   }
   await Promise.all(old.map((name) => caches.delete(name)));
+}
+
+async function isOwnedBy(pages, owner) {
+  const current = await pages.match(OWNER);
+  return Boolean(current) && (await current.text()) === (await owner.clone().text());
 }
 
 self.addEventListener("fetch", (event) => {
@@ -80,11 +93,16 @@ async function cacheFirst(request) {
 }
 
 async function networkFirst(event, url) {
+  // Extend the event now, while it is being handled: once respondWith has settled (the kept
+  // copy answered a crawling network), waitUntil may no longer be called.
+  let settleKeeping = null;
+  const keeping = new Promise((resolve) => (settleKeeping = resolve));
+  event.waitUntil(keeping);
   const network = fetch(event.request).then((response) => {
-    event.waitUntil(keep(url.href, response.clone()));
+    settleKeeping(keep(url.href, response.clone()).catch(() => false));
     return response;
   });
-  network.catch(() => null); // answered from the cache instead: not an error
+  network.catch(() => settleKeeping(false)); // answered from the cache instead: not an error
   const kept = keptPage(url.href);
   const patience = new Promise((resolve) => setTimeout(resolve, NETWORK_PATIENCE_MS));
   try {
@@ -128,6 +146,10 @@ async function keep(href, response) {
     await forgetPages();
     pages = await caches.open(PAGES_CACHE);
     await pages.put(OWNER, new Response(user));
+  }
+  if (response.status >= 400 && response.status < 500) {
+    await pages.delete(href); // not this person's page any more (403, 404): not offline either
+    return false;
   }
   if (!response.ok || response.redirected || !isShell(href)) return false;
   await pages.put(href, response);
@@ -175,7 +197,7 @@ self.addEventListener("sync", (event) => {
   event.waitUntil(
     PacerOutbox.sync(PACER.api).then((result) => {
       // Rejecting asks the browser to try again later; a sign-in is up to the rep.
-      if (result.status === "offline" || result.status === "error") throw new Error(result.status);
+      if (["offline", "error", "later"].includes(result.status)) throw new Error(result.status);
     }),
   );
 });

@@ -7,20 +7,23 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import delete, select
 from werkzeug.serving import make_server
 
 from app import create_app
 from extensions import db
-from models import Activity, DailyRollup, LoginSession
+from models import Activity, DailyRollup, LoginSession, Metric, User
 from services import activities, pending
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, REP
 from tests.conftest import PASSWORD
 
+ROME = ZoneInfo("Europe/Rome")  # the test organisation's timezone, and so the rep's
 READY_TIMEOUT = 20_000  # ms: the worker installs and keeps Today before the first offline step
 
 # Posts a batch straight to the API, behind the outbox's back (no lock, no coalescing).
@@ -99,13 +102,34 @@ def rollups_match_a_recount(app):
         return kept == recount
 
 
+def eventually(page, condition, arg=None, tries=100):
+    """Wait until the JS function `condition(arg)` (which may be async) is true, checking every
+    50 ms, at most `tries` times. Through page.evaluate: wait_for_function evals its predicate,
+    which the Content-Security-Policy forbids, and takes a promise for a true answer."""
+    assert page.evaluate(
+        f"""async ([arg, tries]) => {{
+            const condition = {condition};
+            for (let tried = 0; tried < tries; tried += 1) {{
+                if (await condition(arg)) return true;
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }}
+            return false;
+        }}""",
+        [arg, tries],
+    )
+
+
+def wait_until_the_outbox_holds(page, count):
+    eventually(page, "async (count) => (await PacerOutbox.all()).length >= count", count)
+
+
 def log_offline(page, metric, count):
     """Tap +1 and wait for the pending count each time (a tap before the screen caught up is
     the same tap, as online)."""
     for _ in range(count):
         before = len(queued(page))
         plus_one(page, metric).tap()
-        page.wait_for_function(f"PacerOutbox.all().then((items) => items.length > {before})")
+        wait_until_the_outbox_holds(page, before + 1)
 
 
 def test_rep_logs_three_activities_offline_and_the_server_gets_exactly_those(app, rep, page):
@@ -264,7 +288,7 @@ def test_an_item_the_server_refuses_stays_on_the_phone_with_the_reason_until_dis
 
     refused = outbox_panel(page).get_by_role("listitem")
     expect(refused).to_have_count(1)
-    expect(refused).to_contain_text("That time is more than a day in the future.")
+    expect(refused).to_contain_text("That time is in the future.")
     expect(page.locator(".pending-badge")).to_have_count(0)
     expect(today_total(page, "Calls")).to_have_text("1")
     assert len(stored(app)) == 1
@@ -277,6 +301,93 @@ def test_an_item_the_server_refuses_stays_on_the_phone_with_the_reason_until_dis
 
     expect(outbox_panel(page)).to_be_hidden()
     assert queued(page) == [] and len(stored(app)) == 1
+
+
+def refused_items(page):
+    return outbox_panel(page).locator(".outbox-rejected li")
+
+
+def stored_ids(app):
+    return [row.client_id for row in stored(app)]
+
+
+RETIRED = "This metric does not exist or is no longer logged."
+
+
+def test_an_item_the_server_refuses_between_two_others_holds_neither_of_them_up(app, rep, page):
+    sign_in(page)
+    wait_until_kept_for_offline(page)
+    page.context.set_offline(True)
+    log_offline(page, "Calls", 1)
+    log_offline(page, "Visits", 1)
+    log_offline(page, "Calls", 1)
+    first, middle, last = queued(page)
+    assert middle["metric"] == "visits"
+    with app.app_context():  # retired while the phone had no signal
+        db.session.scalar(select(Metric).where(Metric.key == "visits")).active = False
+        db.session.commit()
+
+    page.context.set_offline(False)
+
+    expect(refused_items(page)).to_have_count(1)
+    expect(refused_items(page)).to_contain_text(RETIRED)
+    expect(page.locator(".pending-badge")).to_have_count(0)
+    expect(today_total(page, "Calls")).to_have_text("2")
+    assert sorted(stored_ids(app)) == sorted([first["client_id"], last["client_id"]])
+
+    # Another page load syncs again: nothing new arrives, the refused one is still shown.
+    page.reload()
+    expect(refused_items(page)).to_contain_text(RETIRED)
+    page.evaluate("Pacer.sync()")
+    assert sorted(stored_ids(app)) == sorted([first["client_id"], last["client_id"]])
+    assert [item["state"] for item in queued(page)] == ["rejected"]
+
+
+def test_an_item_that_makes_the_server_refuse_the_whole_batch_is_set_aside_alone(app, rep, page):
+    sign_in(page)
+    wait_until_kept_for_offline(page)
+    page.context.set_offline(True)
+    log_offline(page, "Calls", 1)
+    # A note past the body's 2 MiB limit (typed in no textarea; set here past its maxlength):
+    # the server answers 413 to any batch that holds it.
+    calls = tile(page, "Calls")
+    calls.get_by_text("Details: how many, when, note").click()
+    calls.get_by_label("Note").evaluate("(note) => { note.value = 'x'.repeat(3 * 1024 * 1024) }")
+    calls.get_by_role("button", name="Log Calls", exact=True).tap()
+    wait_until_the_outbox_holds(page, 2)
+    log_offline(page, "Visits", 1)
+    first, middle, last = queued(page)
+    assert len(middle["note"]) == 3 * 1024 * 1024
+
+    page.context.set_offline(False)
+
+    expect(refused_items(page)).to_have_count(1)
+    expect(refused_items(page)).to_contain_text("What you sent is too large.")
+    expect(page.locator(".pending-badge")).to_have_count(0)
+    assert sorted(stored_ids(app)) == sorted([first["client_id"], last["client_id"]])
+    assert [item["client_id"] for item in queued(page)] == [middle["client_id"]]
+
+
+def test_a_time_typed_offline_is_read_in_the_reps_timezone_not_the_phones(app, rep, new_page):
+    page = new_page(timezone_id="America/New_York")  # the phone; the rep is in Rome
+    sign_in(page)
+    wait_until_kept_for_offline(page)
+    page.context.set_offline(True)
+    typed = (datetime.now(ROME) - timedelta(hours=2)).replace(second=0, microsecond=0)
+    calls = tile(page, "Calls")
+    calls.get_by_text("Details: how many, when, note").click()
+    calls.get_by_label("When").fill(typed.strftime("%Y-%m-%dT%H:%M"))
+    calls.get_by_role("button", name="Log Calls", exact=True).tap()
+    expect(pending_badge(page, "Calls")).to_have_text("1 pending")
+    # Shown as the server will read it, in the rep's timezone.
+    expect(outbox_panel(page).locator("time")).to_have_attribute(
+        "datetime", typed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00.000Z")
+    )
+
+    page.context.set_offline(False)
+
+    expect(page.locator(".pending-badge")).to_have_count(0)
+    assert [row.occurred_at for row in stored(app)] == [typed]
 
 
 def test_a_log_whose_answer_is_lost_waits_in_the_outbox_until_the_server_confirms_it(
@@ -309,8 +420,8 @@ def test_signing_out_drops_the_pages_kept_for_offline(rep, page):
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.wait_for_function(
-        "caches.keys().then((names) => !names.some((n) => n.startsWith('pacer-pages-')))"
+    eventually(
+        page, "async () => !(await caches.keys()).some((n) => n.startsWith('pacer-pages-'))"
     )
     page.context.set_offline(True)
     page.goto("/today")
@@ -408,4 +519,53 @@ def test_a_new_release_replaces_the_old_cache_once_its_worker_activates(
         assert response.from_service_worker
         expect(page.get_by_role("heading", level=1, name="Today")).to_be_visible()
         assert page.evaluate("window.PACER_RELEASE") == 2  # the new bundle, from the new cache
+        context.close()
+
+
+# Ask for the new release's worker; window.nextWorker says "activated" once its activate
+# handler (which carries the kept pages over) has finished.
+ACTIVATE_THE_NEXT_WORKER = """async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    await registration.update();
+    const worker = registration.installing || registration.waiting;
+    window.nextWorker = worker ? worker.state : "none";
+    if (worker) worker.addEventListener("statechange", () => (window.nextWorker = worker.state));
+}"""
+
+
+@pytest.mark.parametrize("change", ["signed out", "no longer a rep"])
+def test_a_new_release_puts_back_no_kept_page_the_server_answered_for(
+    app, rep, browser, tmp_path, change
+):
+    """Only a page the network could not fetch is carried over as it was: when the server
+    answers (for no one, or with a page not to keep), the old copy stays out."""
+    release_two = second_release(app, tmp_path / "static")
+    with serving(app) as port:
+        context = browser.new_context(**PHONE, base_url=f"http://127.0.0.1:{port}")
+        context.set_default_timeout(5000)
+        page = sign_in(context.new_page())
+        wait_until_kept_for_offline(page)
+        first = cache_names(page)
+        assert "/today" in cached_urls(page, next(n for n in first if "pages" in n))
+
+    if change == "signed out":
+        context.clear_cookies()
+    else:
+        with app.app_context():
+            db.session.get(User, rep.id).roles = ("manager",)
+            db.session.commit()
+
+    with serving(release_two, port):
+        # The new worker, without a navigation that the old one would answer first.
+        page.evaluate(ACTIVATE_THE_NEXT_WORKER)
+        eventually(page, "() => window.nextWorker === 'activated'", tries=READY_TIMEOUT // 50)
+        assert not set(cache_names(page)) & set(first)
+        pages = [name for name in cache_names(page) if name.startswith("pacer-pages-")]
+        assert all("/today" not in cached_urls(page, name) for name in pages)
+
+        context.set_offline(True)
+        page.goto("/today")
+        offline_page = page.get_by_role("heading", name="This page is not available offline")
+        expect(offline_page).to_be_visible()
+        expect(page.get_by_role("heading", name="Calls")).to_have_count(0)
         context.close()
