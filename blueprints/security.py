@@ -35,8 +35,9 @@ HEADERS = {
 }
 # Sent on every production answer, not only on those that look secure: behind a proxy that
 # ends TLS, the app sees https only as far as it trusts the proxy, and browsers ignore HSTS
-# that arrives over plain http anyway.
-STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+# that arrives over plain http anyway. Not includeSubDomains: Pacer may live at a host whose
+# other subdomains are not its to decide for (the proxy can add it).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 
 def init_app(app):
