@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from extensions import db, login_manager
 from models import Activity, Metric, ScorecardTemplate, Team, TimeOff, User
-from services import accounts, visibility
+from services import accounts, directory, visibility
 
 PUBLIC_ENDPOINTS = {"static"}
 
@@ -104,10 +104,12 @@ def init_app(app):
 
 def get_loggable_metric(key):
     """An active metric of the current user's organisation, by key; 404 otherwise."""
+    if not directory.is_metric_key(key):
+        abort(404)  # no metric has it, and PostgreSQL refuses some (a NUL) with an error
     metric = db.session.scalar(
         select(Metric).where(
             Metric.organization_id == current_user.organization_id,
-            Metric.key == (key or ""),
+            Metric.key == key,
             Metric.active.is_(True),
         )
     )

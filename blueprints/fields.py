@@ -1,5 +1,9 @@
 """Form fields and validators every blueprint's forms share.
 
+Text comes with invisible control characters, which PostgreSQL refuses outright in the case of
+NUL: every free-text field has `plain_text` (one line) or `plain_lines` (a note), which stop
+the field's checks, so neither the database nor a check that queries it ever sees one.
+
 Numbers come from people and from anyone posting a form: "NaN", "sNaN", "Infinity", "1e400"
 and a thousand digits all parse as a Decimal or a float, and then break comparisons, the
 database or a page. Every number field in the app is one of the fields below, which accept
@@ -23,6 +27,26 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,
 # Beyond these, a number is a typing accident or an attack, whatever the field's own range.
 LONGEST = 40
 LARGEST = Decimal(10) ** 15
+
+
+_LINE_BREAKS = frozenset("\n\r\t")
+
+
+def has_control_characters(text, allowed=frozenset()):
+    """Whether the text holds a control character (NUL, tab, line break...) not in `allowed`."""
+    return any((ord(char) < 32 or ord(char) == 127) and char not in allowed for char in text)
+
+
+def plain_text(form, field):
+    """One line of visible text: no control characters (tabs and line breaks included)."""
+    if isinstance(field.data, str) and has_control_characters(field.data):
+        raise StopValidation(_("Remove the invisible control characters (such as tabs)."))
+
+
+def plain_lines(form, field):
+    """Visible text over several lines: line breaks and tabs, no other control characters."""
+    if isinstance(field.data, str) and has_control_characters(field.data, _LINE_BREAKS):
+        raise StopValidation(_("Remove the invisible control characters."))
 
 
 def parse_number(text):

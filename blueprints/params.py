@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from blueprints.access import MAX_ID
+from blueprints.fields import has_control_characters
 from blueprints.rendering import render
 from services.periods import FIRST_YEAR, LAST_YEAR, OutOfRange, parse_key, period_at
 
@@ -50,6 +51,16 @@ def int_arg(name):
         bad_request(_("“%(name)s” must be a whole number from 0 to %(most)s.",
                       name=name[:40], most=MAX_ID))
     return int(value)
+
+
+def text_arg(name, longest=100):
+    """An optional line of text (a search), stripped and cut to `longest` characters; 400 when
+    it holds control characters, which PostgreSQL refuses (NUL) or nobody types."""
+    value = request.args.get(name, "").strip()[:longest]
+    if has_control_characters(value):
+        bad_request(_("“%(name)s” must be plain text, without control characters.",
+                      name=name[:40]))
+    return value
 
 
 def choice_arg(name, choices, default):

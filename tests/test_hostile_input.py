@@ -414,3 +414,90 @@ def test_a_goals_post_for_standing_goals_keeps_the_kind(org, as_exec):
                               data={"csrf_token": token, f"m{org.calls.id}": "7"})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/goals/people/{org.ada.id}?kind=month"
+
+
+# Dates at the ends of the calendar in forms
+
+
+@pytest.mark.parametrize("first, last", [("0001-01-01", "0001-01-02"),
+                                         ("9999-12-30", "9999-12-31"),
+                                         ("2026-11-26", "9999-12-31")])
+def test_time_off_at_the_ends_of_the_calendar_never_breaks_a_page(org, as_exec, first, last):
+    executive = as_exec[0]
+    token = csrf_token(executive.get("/goals").text)
+    response = executive.post(f"/goals/people/{org.ada.id}/time-off",
+                              data={"csrf_token": token, "first_day": first, "last_day": last})
+    assert response.status_code in (302, 422)
+    for url in (f"/people/{org.ada.id}/scorecard", f"/teams/{org.field.id}", "/company",
+                f"/goals/people/{org.ada.id}/time-off", f"/goals/people/{org.ada.id}"):
+        assert executive.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("started_on", ["0001-01-01", "9999-12-31"])
+def test_a_start_date_at_the_ends_of_the_calendar_never_breaks_a_page(org, as_exec, started_on):
+    org.bo.started_on = date.fromisoformat(started_on)
+    db.session.commit()
+    executive = as_exec[0]
+    for url in (f"/people/{org.bo.id}/scorecard", f"/teams/{org.field.id}", "/company",
+                f"/goals/people/{org.bo.id}"):
+        assert executive.get(url).status_code == 200, url
+
+
+# Control characters: PostgreSQL refuses NUL with an error
+
+
+@pytest.mark.parametrize("url", ["/company?metric=%00", "/activities?metric=%00",
+                                 "/activities?metric=calls%00", "/company?metric=" + "a" * 500])
+def test_a_metric_key_no_metric_can_have_is_a_404(org, as_exec, url):
+    assert as_exec[0].get(url).status_code == 404
+
+
+def test_the_company_team_view_with_a_key_no_metric_can_have_is_a_404(org, as_exec):
+    assert as_exec[0].get(f"/company/teams/{org.field.id}?metric=%00").status_code == 404
+
+
+@pytest.mark.parametrize("search", ["\x00", "a\x00b", "\x1b[2J"])
+def test_a_search_with_control_characters_is_a_400(org, as_admin, search):
+    response = as_admin["admin"][0].get("/admin/users", query_string={"q": search})
+    assert response.status_code == 400
+    assert "“q” must be plain text, without control characters." in response.text
+
+
+def test_a_search_for_visible_text_still_finds_people(org, as_admin):
+    response = as_admin["admin"][0].get("/admin/users", query_string={"q": "  ada  "})
+    assert response.status_code == 200 and "ada@example.com" in response.text
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\x00", "a\x07b"])
+def test_text_with_control_characters_is_refused_in_every_form_and_nothing_is_stored(
+        org, as_admin, as_manager, today, text):
+    admin, token = as_admin["admin"]
+    responses = [
+        as_manager(f"/goals/people/{org.ada.id}/time-off",
+                   {"first_day": "2026-11-26", "last_day": "2026-11-26", "note": text}),
+        as_manager("/goals/templates/new", template_form(org, name=text)),
+        admin.post("/admin/users/new", data={
+            "csrf_token": token, "name": "Xena", "email": f"x{text}@example.com",
+            "roles": "rep", "password": "long enough password", "team_id": "", "locale": ""}),
+        today(note=text),
+        today(account=text),
+    ]
+    assert [response.status_code for response in responses] == [422] * 5
+    assert db.session.scalar(select(func.count(TimeOff.id))) == 0
+    assert templates() == 1  # the organisation's role template only
+    assert "Xena" not in admin.get("/admin/users").text
+    assert logged() == 0
+
+
+def test_a_note_keeps_its_line_breaks_and_tabs(today):
+    assert today(note="first line\r\nsecond\tline").status_code == 302
+    assert db.session.scalar(select(Activity.note)) == "first line\r\nsecond\tline"
+
+
+@SOME
+@given(note=st.text(max_size=30))
+def test_any_text_as_a_note_is_logged_or_refused_never_a_500(today, note):
+    response = today(note=note)
+    assert response.status_code in (302, 422)
+    if any(ord(char) < 32 and char not in "\r\n\t" for char in note):
+        assert response.status_code == 422

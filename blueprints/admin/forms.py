@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from blueprints.fields import Between, NumberField
+from blueprints.fields import Between, NumberField, plain_text
 from extensions import db
 from models import ROLES
 from services import directory
@@ -52,12 +52,6 @@ def optional_str(value):
 
 def zero_if_empty(value):
     return 0 if value is None else value
-
-
-def plain_text(form, field):
-    """Refuse control characters: they cannot be seen, and PostgreSQL refuses NUL."""
-    if field.data and any(ord(char) < 32 for char in field.data):
-        raise ValidationError(_l("Remove the invisible control characters (such as tabs)."))
 
 
 def iana_timezone(form, field):
@@ -109,6 +103,7 @@ class UserForm(AdminForm):
         validators=[
             DataRequired(),
             Length(max=254),
+            plain_text,
             Email(message=_l("Enter an email address such as name@example.com.")),
         ],
     )

@@ -1,6 +1,6 @@
 """Administration: people, teams, metrics and the organisation's settings."""
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from blueprints.admin.forms import (
     TeamForm,
     UserForm,
 )
+from blueprints.params import text_arg
 from blueprints.rendering import render
 from extensions import db
 from models import Metric, Team, User
@@ -57,7 +58,7 @@ def index():
 @bp.get("/users")
 @roles_required("admin")
 def users():
-    search = request.args.get("q", "").strip()[:100]
+    search = text_arg("q")
     people = directory.people(db.session, current_user.organization_id, search)
     return render("admin/users.html", block="people", people=people, search=search)
 

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from blueprints.fields import Between, NumberField
+from blueprints.fields import Between, NumberField, plain_text
 
 KIND_LABELS = {
     "day": _l("a day"),
@@ -73,7 +73,7 @@ class ItemForm(Form):
 
 class TemplateForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip],
-                       validators=[DataRequired(), Length(max=120)])
+                       validators=[DataRequired(), Length(max=120), plain_text])
     role = SelectField(_l("Applies to"), choices=options(ROLE_LABELS.items()), default="")
     team_ids = CheckboxesField(_l("Teams (and the teams beneath them without their own)"),
                                coerce=int)
@@ -117,7 +117,8 @@ def goal_values(form, metrics):
 class TimeOffForm(FlaskForm):
     first_day = DateField(_l("First day"), validators=[DataRequired()])
     last_day = DateField(_l("Last day"), validators=[DataRequired()])
-    note = StringField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=200)])
+    note = StringField(_l("Note"), filters=[strip],
+                       validators=[Optional(), Length(max=200), plain_text])
 
     def validate_last_day(self, field):
         if self.first_day.data and field.data and field.data < self.first_day.data:

@@ -3,7 +3,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from blueprints.fields import Between, DecimalNumberField, NumberRequired
+from blueprints.fields import (
+    Between,
+    DecimalNumberField,
+    NumberRequired,
+    plain_lines,
+    plain_text,
+)
 from services import activity_times
 from services.activities import parse_client_id
 
@@ -25,8 +31,8 @@ class LogActivityForm(FlaskForm):
     occurred_at = DateTimeLocalField(
         _l("When"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()]
     )
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
-    account = StringField(_l("Account"), validators=[Optional(), Length(max=120)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000), plain_lines])
+    account = StringField(_l("Account"), validators=[Optional(), Length(max=120), plain_text])
 
     def validate_client_id(self, field):
         if parse_client_id(field.data) is None:
