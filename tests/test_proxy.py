@@ -10,9 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import request
 from sqlalchemy import select
 
 from app import create_app
+from blueprints.access import public
 from extensions import db
 from models import SignInFailure
 from tests.conftest import PASSWORD, IsolatedClient, csrf_token
@@ -90,6 +92,26 @@ def test_with_no_trusted_proxy_a_forwarded_address_cannot_dodge_the_throttle(
 
     assert failures_by_address() == ["127.0.0.1"]  # the test client's own address
     assert sign_in(client, "rep@example.com", PASSWORD, REP).status_code == 429
+
+
+@pytest.mark.parametrize("hops, forwarded_for, forwarded_proto, seen", [
+    (0, ATTACKER, "https", "127.0.0.1 http"),
+    (1, ATTACKER, "https", f"{ATTACKER} https"),
+    (1, f"10.0.0.1, {ATTACKER}", "https", f"{ATTACKER} https"),
+    (2, f"10.0.0.1, {ATTACKER}", "https, http", "10.0.0.1 https"),
+])
+def test_forwarded_headers_count_as_far_as_the_setting_trusts_them(
+        behind_proxies, hops, forwarded_for, forwarded_proto, seen):
+    app = behind_proxies(hops)
+
+    @app.get("/_seen")
+    @public
+    def what_the_app_sees():
+        return f"{request.remote_addr} {request.scheme}"
+
+    answer = app.test_client().get("/_seen", headers={
+        "X-Forwarded-For": forwarded_for, "X-Forwarded-Proto": forwarded_proto})
+    assert answer.text == seen
 
 
 def _free_port():
