@@ -22,6 +22,7 @@ from models import Activity, DailyRollup, LoginSession, Metric, User
 from services import activities, pending
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, REP
 from tests.conftest import PASSWORD
+from tests.test_database_errors import another_writer_holds_the_lock
 
 ROME = ZoneInfo("Europe/Rome")  # the test organisation's timezone, and so the rep's
 READY_TIMEOUT = 20_000  # ms: the worker installs and keeps Today before the first offline step
@@ -569,3 +570,42 @@ def test_a_new_release_puts_back_no_kept_page_the_server_answered_for(
         expect(offline_page).to_be_visible()
         expect(page.get_by_role("heading", name="Calls")).to_have_count(0)
         context.close()
+
+
+def test_a_busy_server_is_tried_again_later_and_nothing_is_dropped(app, _schema, rep, browser):
+    class Impatient(_schema):  # writes wait for another's lock 0.3 s, then answer 503
+        DATABASE_LOCK_TIMEOUT_MS = 300
+
+    impatient = create_app(Impatient)
+    with serving(impatient) as port:
+        context = browser.new_context(**PHONE, base_url=f"http://127.0.0.1:{port}")
+        context.set_default_timeout(5000)
+        # A browser without Background Sync (as Firefox and Safari are): what sends again is
+        # the page's own retry, not the service worker woken by the browser.
+        context.add_init_script(
+            "delete ServiceWorkerRegistration.prototype.sync;"
+            "Object.defineProperty(ServiceWorkerRegistration.prototype, 'sync', {value: undefined})"
+        )
+        page = sign_in(context.new_page())
+        wait_until_kept_for_offline(page)
+        assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.sync === undefined)")
+        context.set_offline(True)
+        log_offline(page, "Calls", 2)
+        kept = queued(page)
+
+        with another_writer_holds_the_lock():
+            context.set_offline(False)
+            expect(outbox_panel(page)).to_contain_text(
+                "Could not send just now; it will be tried again."
+            )
+            expect(pending_badge(page, "Calls")).to_have_text("2 pending")
+            assert stored(app) == [] and queued(page) == kept
+
+        # Retry-After: 2. No tap, no reload: the outbox sends again by itself.
+        expect(page.locator(".pending-badge")).to_have_count(0, timeout=READY_TIMEOUT)
+        expect(today_total(page, "Calls")).to_have_text("2")
+        assert sorted(stored_ids(app)) == sorted(item["client_id"] for item in kept)
+        assert queued(page) == []
+        context.close()
+    with impatient.app_context():
+        db.engine.dispose()
