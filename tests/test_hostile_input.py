@@ -501,3 +501,12 @@ def test_any_text_as_a_note_is_logged_or_refused_never_a_500(today, note):
     assert response.status_code in (302, 422)
     if any(ord(char) < 32 and char not in "\r\n\t" for char in note):
         assert response.status_code == 422
+
+
+@pytest.mark.parametrize("email", ["ada@example.com\x00", "\x00", "ada\x1b@example.com"])
+def test_signing_in_with_control_characters_in_the_email_is_a_form_error(org, client, email):
+    token = csrf_token(client.get("/sign-in").text)
+    response = client.post("/sign-in", data={"csrf_token": token, "email": email,
+                                             "password": "correct horse battery"})
+    assert response.status_code == 422
+    assert "Remove the invisible control characters" in response.text
