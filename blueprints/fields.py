@@ -27,9 +27,8 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,
 # Beyond these, a number is a typing accident or an attack, whatever the field's own range.
 LONGEST = 40
 LARGEST = Decimal(10) ** 15
-
-
-_LINE_BREAKS = frozenset("\n\r\t")
+# What a note may hold besides visible characters.
+_NOTE_SPACING = frozenset("\n\r\t")
 
 
 def has_control_characters(text, allowed=frozenset()):
@@ -45,7 +44,7 @@ def plain_text(form, field):
 
 def plain_lines(form, field):
     """Visible text over several lines: line breaks and tabs, no other control characters."""
-    if isinstance(field.data, str) and has_control_characters(field.data, _LINE_BREAKS):
+    if isinstance(field.data, str) and has_control_characters(field.data, _NOTE_SPACING):
         raise StopValidation(_("Remove the invisible control characters."))
 
 

@@ -16,6 +16,7 @@ from wtforms import validators
 
 from blueprints.admin import forms as admin_forms
 from blueprints.auth import forms as auth_forms
+from blueprints.fields import parse_number
 from blueprints.goals import forms as goal_forms
 from blueprints.today import forms as today_forms
 from extensions import db
@@ -277,6 +278,23 @@ def today(org, app):
 
 def logged():
     return db.session.scalar(select(func.count(Activity.id)))
+
+
+@SOME
+@given(text=st.one_of(st.text(max_size=45), st.decimals().map(str), st.floats().map(str)))
+def test_parse_number_gives_a_finite_decimal_or_a_value_error(app, text):
+    try:
+        with app.test_request_context():  # its messages are in the asker's language
+            number = parse_number(text)
+    except ValueError:
+        return
+    assert number is None or (number.is_finite() and abs(number) <= 10**15)
+
+
+@SOME
+@given(number=st.decimals(min_value=-(10**15), max_value=10**15, places=4))
+def test_parse_number_reads_back_any_number_it_may_hold(app, number):
+    assert parse_number(f"{number:f}") == number
 
 
 @pytest.mark.parametrize("field", ["quantity", "value"])
