@@ -189,7 +189,10 @@ def can_edit_template(template):
 
 
 def get_editable_time_off(entry_id):
-    """Time off of someone whose targets the current user may change."""
+    """Time off of someone whose targets the current user may change. The role is checked
+    before the lookup, so the answer to someone who leads nothing says nothing of the id."""
+    if not current_user.has_role(*LEADS):
+        abort(403)
     entry = _get(TimeOff, entry_id)
     if entry is None:
         abort(404)

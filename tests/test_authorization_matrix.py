@@ -235,14 +235,7 @@ NAMING = sorted({rule.endpoint for rule in _routes().iter_rules()
 
 # Where an id that names nothing gets another answer than it should (issue 9). Each is
 # expected to fail, strictly: once blueprints/access.py is put right, its line here must go.
-_LOOKED_UP_BEFORE_THE_ROLE = (
-    "the time off is looked up before the role is checked: 404 when the id names nothing, "
-    "403 when it names anyone's time off, in any organisation"
-)
-NAMELESS_KNOWN_WRONG = {
-    ("goals.delete_time_off", "rep"): _LOOKED_UP_BEFORE_THE_ROLE,
-    ("goals.delete_time_off", "new_hire"): _LOOKED_UP_BEFORE_THE_ROLE,
-}
+NAMELESS_KNOWN_WRONG = {}
 
 
 def _cases(endpoints, known_wrong=None):
