@@ -128,7 +128,9 @@ UNREADABLE_BODIES = {
     "a trailing comma": '{"activities": [],}',
     "not JSON": "activities=1",
     "empty": "",
-    "a device id nested deep": '{"activities": [], "device_id": ' + "[" * 99 + "]" * 99 + "}",
+    "a device id nested 100,000 deep": '{"activities": [], "device_id": ' + "[" * DEEP
+    + "]" * DEEP + "}",
+    "too much to pass over": '{"activities": [[' + "[]" * 400_000 + "x]]}",
 }
 
 
@@ -186,6 +188,17 @@ def test_the_item_reader_reads_any_json_object_as_json_loads_does(
 ):
     body = json.dumps({**others, "activities": items}, indent=indent, ensure_ascii=ensure_ascii)
     assert json_items.read(body.encode(), "activities", 100) == (others, items)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    ['["]]]", {"a": "\\"]"}, tru]', '{"a": [1 2]}', '[' * 2000 + ']' * 2000,
+     '"\\x"', "12abc", "-", '{"a" 1}'],
+)
+def test_a_broken_item_is_passed_over_to_its_own_end_whatever_brackets_its_strings_hold(broken):
+    body = f'{{"activities": [1, {broken}, {{"b": "]}}"}}], "pending": 2}}'
+    members, items = json_items.read(body.encode(), "activities", 10)
+    assert items == [1, json_items.UNREADABLE, {"b": "]}"}] and members == {"pending": 2}
 
 
 @settings(max_examples=300, deadline=None)
