@@ -528,3 +528,10 @@ def test_signing_in_with_control_characters_in_the_email_is_a_form_error(org, cl
                                              "password": "correct horse battery"})
     assert response.status_code == 422
     assert "Remove the invisible control characters" in response.text
+
+
+@pytest.mark.parametrize("text", ["\x1f", "\x0b", "\x1c "])
+def test_control_characters_python_counts_as_blank_space_are_refused_on_today(today, text):
+    assert today(note=text).status_code == 422
+    assert today(account=text).status_code == 422
+    assert logged() == 0

@@ -31,8 +31,9 @@ class LogActivityForm(FlaskForm):
     occurred_at = DateTimeLocalField(
         _l("When"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()]
     )
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000), plain_lines])
-    account = StringField(_l("Account"), validators=[Optional(), Length(max=120), plain_text])
+    # Control characters are looked for first: Optional takes "\x1f" for blank space.
+    note = TextAreaField(_l("Note"), validators=[plain_lines, Optional(), Length(max=1000)])
+    account = StringField(_l("Account"), validators=[plain_text, Optional(), Length(max=120)])
 
     def validate_client_id(self, field):
         if parse_client_id(field.data) is None:
