@@ -1,12 +1,13 @@
 """Scorecard pages served again, as they were rendered, while nothing they show has changed.
 
-A page is kept under its deployment (one cache may serve several), its URL, whole page or
-htmx block, who asked (their name, menu and language are on it), the minute on the clock (pace moves with time, and the page says "as of
-10:42") and the stamp of what its numbers are made of (services.freshness). Any change to
-those is a different key, so nothing is ever taken out by hand and nothing stale is served:
-an activity a rep logs shows on their scorecard, their team's grid and the company's view
-at the next request. Each process keeps its own entries by default (CACHE_TYPE); the stamps
-live in the database, so every worker and machine agrees on what is current.
+A page is kept under its deployment (one cache may serve several), its URL, whole page or htmx
+block, who asked (their name, menu and language are on it), the minute on the clock (pace moves
+with time, and the page says "as of 10:42") and the stamp of what its numbers are made of
+(services.freshness). Any change to those is a different key, so nothing is ever taken out by
+hand and nothing stale is served: an activity a rep logs shows on their scorecard, their team's
+grid and the company's view at the next request. Each process keeps its own entries by default
+(CACHE_TYPE); the stamps live in the database, so every worker and machine agrees on what is
+current.
 
 A page is looked for twice. Views marked @kept are looked up before the sign-in check loads
 anyone (`serve_kept`, a before_request hook): one Core statement reads the session's
