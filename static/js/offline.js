@@ -101,6 +101,8 @@
     }
   }
 
+  const isTime = (date) => !Number.isNaN(date.getTime());
+
   // ---- Drawing the outbox
 
   async function mine() {
@@ -141,6 +143,7 @@
         const current = today.dataset[period] === now[period];
         const base = current ? Number(shown.dataset.value || 0) : 0;
         const extra = counted
+          .filter((item) => isTime(instantOf(item)))
           .filter((item) => periodOf(instantOf(item), timeZone, weekStart)[period] === now[period])
           .reduce((sum, item) => sum + item.quantity, 0);
         shown.textContent = extra || !current ? formatNumber(base + extra) : shown.dataset.server;
@@ -168,8 +171,8 @@
     what.textContent = say("entry", { quantity: formatNumber(item.quantity), metric: item.metric_name || item.metric });
     const when = document.createElement("time");
     const instant = instantOf(item);
-    when.dateTime = instant.toISOString();
-    when.textContent = formatTime(instant);
+    when.dateTime = isTime(instant) ? instant.toISOString() : "";
+    when.textContent = isTime(instant) ? formatTime(instant) : item.occurred_at;
     row.append(what, when);
     if (item.note) {
       const note = document.createElement("span");
