@@ -15,6 +15,12 @@ OLDEST = timedelta(days=366)
 
 IN_FUTURE, TOO_OLD = "in_future", "too_old"
 
+# A phone's clock that is off by more than this is corrected for (a batch says when the phone
+# sent it); less is what a slow upload looks like, and shifting by it could move an activity
+# logged a moment before midnight into the next day. Off by more than a day it is no clock.
+CLOCK_SLACK = timedelta(minutes=1)
+MAX_CLOCK_ERROR = timedelta(days=1)
+
 
 def read(moment, timezone):
     """The instant a time means: one with a UTC offset as it is; a wall-clock time as typed
@@ -36,3 +42,14 @@ def problem(when, now):
     if -ahead > OLDEST:
         return TOO_OLD
     return None
+
+
+def clock_error(device_now, now):
+    """How far ahead of ours a device's clock runs (negative: behind), from what it said the
+    time was as it sent: zero when it said nothing, or is within the slack or past belief."""
+    if device_now is None:
+        return timedelta(0)
+    error = device_now - now
+    if abs(error) <= CLOCK_SLACK or abs(error) > MAX_CLOCK_ERROR:
+        return timedelta(0)
+    return error

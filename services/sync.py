@@ -49,6 +49,7 @@ class Batch:
     items: list
     device_id: str | None = None
     pending: int = 0
+    sent_at: datetime | None = None  # the device's clock as it sent the batch
 
 
 class BadBatch(ValueError):
@@ -90,7 +91,13 @@ def parse_batch(payload):
         raise BadBatch("malformed")
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_PENDING:
         raise BadBatch("malformed")
-    return Batch(items, device_id, count)
+    sent_at = payload.get("sent_at")
+    if sent_at is not None:
+        sent_at = _instant(sent_at, "UTC")
+        if isinstance(sent_at, str) or not sent_at[1]:
+            raise BadBatch("malformed")  # the device's clock is an instant, with its offset
+        sent_at = sent_at[0]
+    return Batch(items, device_id, count, sent_at)
 
 
 def ingest(session, user, batch, now):
@@ -111,11 +118,12 @@ def ingest(session, user, batch, now):
     }
     ids = [_client_id(item) for item in batch.items]
     owners = _owners(session, {client_id for client_id in ids if client_id is not None})
+    clock_error = activity_times.clock_error(batch.sent_at, now)
     results = []
     for item, client_id in zip(batch.items, ids, strict=True):
-        results.append(
-            _ingest_one(session, user, item, client_id, owners, metrics, calendar, now)
-        )
+        results.append(_ingest_one(
+            session, user, item, client_id, owners, metrics, calendar, now, clock_error
+        ))
     if batch.device_id is not None:
         # What the device still holds: what it did not send, and what we refused just now.
         kept = batch.pending + sum(1 for result in results if result.status == REJECTED)
@@ -154,7 +162,7 @@ def _owners(session, client_ids):
     return dict(rows.all())
 
 
-def _ingest_one(session, user, item, client_id, owners, metrics, calendar, now):
+def _ingest_one(session, user, item, client_id, owners, metrics, calendar, now, clock_error):
     # Echoed so the device can match the answer to its item: text only (a number could be
     # one JSON cannot carry back, such as inf).
     sent_id = _get(item, "client_id") if isinstance(_get(item, "client_id"), str) else None
@@ -168,7 +176,7 @@ def _ingest_one(session, user, item, client_id, owners, metrics, calendar, now):
     # duplicate even if, say, its metric was retired since.
     if client_id in owners:
         return _known(sent_id, owners[client_id], user)
-    values = _validate(item, metrics, user.display_timezone, now)
+    values = _validate(item, metrics, user.display_timezone, now, clock_error)
     if isinstance(values, str):
         return Result(sent_id, REJECTED, values)
     try:
@@ -191,8 +199,12 @@ def _known(sent_id, owner_id, user):
     return Result(sent_id, DUPLICATE)
 
 
-def _validate(item, metrics, timezone, now):
-    """The fields for activities.record, or the reason they cannot be stored."""
+def _validate(item, metrics, timezone, now, clock_error):
+    """The fields for activities.record, or the reason they cannot be stored.
+
+    A time the phone stamped by its own clock is put on ours (`clock_error`, what the batch's
+    sent_at shows); a time the rep typed is what they meant, and stays as typed.
+    """
     metric = metrics.get(item.get("metric")) if isinstance(item.get("metric"), str) else None
     if metric is None:
         return "unknown_metric"
@@ -207,6 +219,9 @@ def _validate(item, metrics, timezone, now):
     occurred_at = _instant(item.get("occurred_at"), timezone)
     if isinstance(occurred_at, str):
         return occurred_at
+    occurred_at, stamped = occurred_at
+    if stamped:
+        occurred_at -= clock_error
     problem = activity_times.problem(occurred_at, now)
     if problem:
         return problem
@@ -233,7 +248,8 @@ def _number(raw, limit):
 
 
 def _instant(raw, timezone):
-    """An aware datetime from ISO 8601 text, or a reason. Text without a UTC offset is a time
+    """(an aware datetime, whether the text carried a UTC offset) from ISO 8601 text, or a
+    reason. Text with an offset is an instant the phone stamped; text without one is a time
     as the rep typed it, read in their timezone as the web form reads it."""
     if not isinstance(raw, str) or not 10 <= len(raw) <= 40:
         return "bad_time"
@@ -241,4 +257,5 @@ def _instant(raw, timezone):
         moment = datetime.fromisoformat(raw)
     except ValueError:
         return "bad_time"
-    return activity_times.read(moment, timezone)
+    stamped = moment.tzinfo is not None and moment.utcoffset() is not None
+    return activity_times.read(moment, timezone), stamped

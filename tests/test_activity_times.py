@@ -98,3 +98,18 @@ def test_the_web_form_and_the_phone_read_and_judge_a_typed_time_alike(
     times = db.session.scalars(select(Activity.occurred_at)).all()
     expected = datetime.fromisoformat(typed).replace(tzinfo=NEW_YORK)
     assert times == ([expected, expected] if accepted else [])
+
+
+@pytest.mark.parametrize(
+    ("ahead", "corrected"),
+    [
+        (None, timedelta(0)),  # the device said nothing
+        (timedelta(seconds=40), timedelta(0)),  # a slow upload, not a wrong clock
+        (timedelta(minutes=10), timedelta(minutes=10)),
+        (-timedelta(hours=3), -timedelta(hours=3)),
+        (timedelta(days=2), timedelta(0)),  # past belief: no clock at all
+    ],
+)
+def test_a_devices_clock_error_is_corrected_only_when_it_is_clearly_wrong(ahead, corrected):
+    device_now = None if ahead is None else NOW + ahead
+    assert activity_times.clock_error(device_now, NOW) == corrected

@@ -325,3 +325,36 @@ def test_every_reason_to_reject_has_a_sentence_for_the_rep():
     from blueprints.api.views import REASONS
 
     assert set(REASONS) == set(sync.REASONS)
+
+
+def test_a_phone_running_fast_has_its_own_stamps_put_on_our_clock(rep, client):
+    fast = timedelta(minutes=10)
+    now = utcnow()
+    stamped = item(occurred_at=(now + fast - timedelta(minutes=1)).isoformat())
+    typed_at = (now - timedelta(hours=2)).astimezone(ROME).replace(tzinfo=None, microsecond=0)
+    typed = item(occurred_at=typed_at.isoformat())
+
+    sent = send(client, [stamped, typed], sent_at=(now + fast).isoformat())
+
+    assert statuses(sent) == ["created", "created"]
+    rows = {str(row.client_id): row.occurred_at
+            for row in db.session.scalars(select(Activity))}
+    moved = rows[stamped["client_id"]] - (now - timedelta(minutes=1))
+    assert abs(moved) < timedelta(seconds=5)  # only the request's own transit remains
+    assert rows[typed["client_id"]] == typed_at.replace(tzinfo=ROME)  # typed: as meant
+
+
+def test_without_sent_at_or_with_an_unbelievable_one_stamps_are_taken_as_they_are(rep, client):
+    ahead = item(occurred_at=(utcnow() + timedelta(minutes=10)).isoformat())
+    assert statuses(send(client, [ahead])) == ["rejected"]
+    far = (utcnow() + timedelta(days=2, minutes=10)).isoformat()
+    assert statuses(send(client, [ahead], sent_at=far)) == ["rejected"]
+    assert count_activities() == 0
+
+
+@pytest.mark.parametrize("sent_at", ["2026-11-23T08:00:00", "yesterday", 5, ""])
+def test_a_sent_at_that_is_not_an_instant_refuses_the_batch(rep, client, sent_at):
+    response = send(client, [item()], sent_at=sent_at)
+    assert response.status_code == 400
+    assert response.json["code"] == "malformed"
+    assert count_activities() == 0

@@ -116,6 +116,8 @@
     const body = {
       device_id: await deviceId(),
       pending,
+      // The phone's clock as it sends: the server corrects the times it stamped if it is off.
+      sent_at: new Date().toISOString(),
       activities: batch.map((item) => ({
         client_id: item.client_id,
         metric: item.metric,
