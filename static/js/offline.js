@@ -221,6 +221,15 @@
     signIn.hidden = !(needsSignIn && queued.length);
     signIn.querySelector("a").textContent = say("sign-in", { count: queued.length });
     section.querySelector(".outbox-message").textContent = queued.length || rejected.length ? message : "";
+    // Nothing left to send: the panel holds only what was refused, and says so.
+    section.querySelector(".outbox-title-waiting").hidden = !queued.length && rejected.length > 0;
+    section.querySelector(".outbox-title-refused").hidden = queued.length > 0 || !rejected.length;
+    section.querySelector(".outbox-sync").hidden = !queued.length;
+    const alert = document.querySelector(".outbox-alert");
+    if (alert) {
+      alert.hidden = !rejected.length;
+      alert.querySelector("a").textContent = rejected.length ? say("refused-count", { count: rejected.length }) : "";
+    }
   }
 
   // ---- Logging with no signal

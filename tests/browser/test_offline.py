@@ -3,6 +3,7 @@
 Chromium's network is cut with context.set_offline, which cuts the service worker's too.
 """
 
+import re
 import shutil
 import threading
 import time
@@ -72,7 +73,8 @@ def plus_one(page, metric):
 
 
 def outbox_panel(page):
-    return page.get_by_role("region", name="Waiting to be sent")
+    """The outbox: "Waiting to be sent", or "Not sent" once it holds only refused entries."""
+    return page.get_by_role("region", name=re.compile("^(Waiting to be sent|Not sent)$"))
 
 
 def queued(page):
@@ -335,6 +337,14 @@ def test_an_item_the_server_refuses_between_two_others_holds_neither_of_them_up(
     expect(page.locator(".pending-badge")).to_have_count(0)
     expect(today_total(page, "Calls")).to_have_text("2")
     assert sorted(stored_ids(app)) == sorted([first["client_id"], last["client_id"]])
+    # Nothing is waiting any more: the panel says what it holds, and the top of the page
+    # points a rep who never scrolls that far to the reason.
+    expect(outbox_panel(page).get_by_role("heading", level=2)).to_have_accessible_name("Not sent")
+    expect(outbox_panel(page).get_by_role("button", name="Sync now")).to_be_hidden()
+    alert = page.get_by_role("alert").filter(has_text="1 entry was not accepted: see why")
+    expect(alert).to_be_visible()
+    alert.get_by_role("link").tap()
+    expect(refused_items(page)).to_be_in_viewport()
 
     # Another page load syncs again: nothing new arrives, the refused one is still shown.
     page.reload()
