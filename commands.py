@@ -7,9 +7,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+import demo.organization
+import demo.scorecards
 from extensions import IMMEDIATE, db
 from models import ROLES, Organization, Team, User
-from services import accounts, demo, demo_scorecards
+from services import accounts
 
 
 @click.command("create-user")
@@ -81,8 +83,8 @@ def _organization_for(name, create):
 
 
 @click.command("seed-demo")
-@click.option("--days", default=demo.DEFAULT_DAYS, show_default=True, type=click.IntRange(1, 366),
-              help="Days of activity up to now.")
+@click.option("--days", default=demo.organization.DEFAULT_DAYS, show_default=True,
+              type=click.IntRange(1, 366), help="Days of activity up to now.")
 @with_appcontext
 def seed_demo(days):
     """Create the Northwind Supplies demo organisation, or top up its activities to now."""
@@ -95,15 +97,15 @@ def seed_demo(days):
     if db.engine.dialect.name == "sqlite":
         db.session.connection(execution_options=IMMEDIATE)
     try:
-        summary = demo.seed(
+        summary = demo.organization.seed(
             db.session, datetime.now(UTC), current_app.config["PASSWORD_HASH_METHOD"], days=days
         )
-        click.echo(demo_scorecards.seed(db.session, datetime.now(UTC), days=days))
-    except demo.DemoConflict as error:
+        click.echo(demo.scorecards.seed(db.session, datetime.now(UTC), days=days))
+    except demo.organization.DemoConflict as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Demo logins (password: {demo.PASSWORD}):")
-    for email, what in demo.LOGINS:
+    click.echo(f"Demo logins (password: {demo.organization.PASSWORD}):")
+    for email, what in demo.organization.LOGINS:
         click.echo(f"  {email:<22} {what}")
     click.echo(str(summary))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from demo.organization import DAILY_RATES, DEAL_SIZES, FIXED_HOLIDAYS, HOUR_WEIGHTS, METRICS
 from models import (
     Goal,
     Metric,
@@ -25,7 +26,6 @@ from models import (
 )
 from services import accounts
 from services.activities import rebuild_rollups
-from services.demo import DAILY_RATES, DEAL_SIZES, FIXED_HOLIDAYS, HOUR_WEIGHTS, METRICS
 from services.periods import period_at
 
 PASSWORD = "bench-password-1"  # noqa: S105 - every benchmark login's, on a throwaway database

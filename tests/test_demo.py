@@ -3,18 +3,19 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
+import demo.organization
 from extensions import db
 from models import Activity, DailyRollup, Metric, Organization, Team, User
-from services import accounts, demo
+from services import accounts
 from services.periods import local_date
 
 # A Wednesday afternoon in Rome; two weeks back crosses the end of summer time (25 October).
 NOW = datetime(2026, 11, 4, 14, 30, tzinfo=UTC)
-DEMO_LOGINS = [email for email, _ in demo.LOGINS]
+DEMO_LOGINS = [email for email, _ in demo.organization.LOGINS]
 
 
 def seed(now=NOW, days=14):
-    summary = demo.seed(db.session, now, "pbkdf2:sha256:1000", days=days)
+    summary = demo.organization.seed(db.session, now, "pbkdf2:sha256:1000", days=days)
     db.session.commit()
     return summary
 
@@ -225,5 +226,5 @@ def test_every_rollup_equals_a_recount_of_its_activities(app):
 def test_refuses_an_email_that_belongs_to_another_organisation(make):
     make.user("rep@example.com")
 
-    with pytest.raises(demo.DemoConflict, match="rep@example.com"):
+    with pytest.raises(demo.organization.DemoConflict, match="rep@example.com"):
         seed(days=1)

@@ -9,10 +9,12 @@ import pytest
 from babel.numbers import format_percent
 from sqlalchemy import select
 
+import demo.organization
+import demo.scorecards
 from blueprints.scorecards.views import amount
 from extensions import db
 from models import Activity, DeviceOutbox, Metric, Organization, Team
-from services import activities, demo, demo_scorecards, scorecards
+from services import activities, scorecards
 from services.periods import PERIOD_KINDS, period_at, recent
 from tests.conftest import at
 
@@ -59,8 +61,8 @@ class Raw:
 @pytest.fixture
 def northwind(app, monkeypatch):
     monkeypatch.setattr("blueprints.scorecards.views.utcnow", lambda: NOW)
-    demo.seed(db.session, NOW, app.config["PASSWORD_HASH_METHOD"], days=DAYS)
-    demo_scorecards.seed(db.session, NOW, days=DAYS)
+    demo.organization.seed(db.session, NOW, app.config["PASSWORD_HASH_METHOD"], days=DAYS)
+    demo.scorecards.seed(db.session, NOW, days=DAYS)
     organization = db.session.scalar(select(Organization))
     # A deleted activity and one waiting on a phone: neither may show up in the numbers.
     rep = next(person for person in scorecards.reps(db.session, organization.id)
@@ -96,7 +98,7 @@ def test_every_number_on_every_screen_agrees_with_the_raw_activities(northwind, 
         db.session, northwind.id, scorecards.subtree(teams, team.id))] for team in teams}
     metrics = [m.key for m in scorecards.active_metrics(db.session, northwind.id)]
     everyone = [p.id for p in reps]
-    auth.sign_in("exec@example.com", password=demo.PASSWORD)
+    auth.sign_in("exec@example.com", password=demo.organization.PASSWORD)
     checked = 0
 
     def expect(found, name, user_ids, metric, period, html):
@@ -181,7 +183,7 @@ def test_every_number_on_every_screen_agrees_with_the_raw_activities(northwind, 
 
 def test_the_demo_has_scorecards_that_look_real(northwind, auth, client):
     """Templates for reps, company and team goals, overrides and time off, all seeded."""
-    auth.sign_in("exec@example.com", password=demo.PASSWORD)
+    auth.sign_in("exec@example.com", password=demo.organization.PASSWORD)
     html = client.get("/company?metric=revenue").text
     found = cells(html)
     company = found["company-revenue"]
@@ -192,5 +194,5 @@ def test_the_demo_has_scorecards_that_look_real(northwind, auth, client):
     statuses = set(re.findall(r'data-status="([a-z_]+)"', grid))
     assert {"ahead", "behind"} <= statuses
     # Re-seeding adds nothing and changes nothing.
-    assert demo_scorecards.seed(db.session, NOW + timedelta(hours=1), days=DAYS) == (
+    assert demo.scorecards.seed(db.session, NOW + timedelta(hours=1), days=DAYS) == (
         "Scorecards: added 0 templates, 0 goals and 0 spells of time off.")

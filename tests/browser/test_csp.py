@@ -10,9 +10,10 @@ from flask import url_for
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+import demo.organization
+import demo.scorecards
 from extensions import db
 from models import Metric, ScorecardTemplate, Team, User
-from services import demo, demo_scorecards
 
 # Collects what the policy refused in the document; Playwright adds it before any page script
 # runs, and DevTools-injected code is not itself subject to the page's policy.
@@ -40,8 +41,8 @@ ROLES = {
 def northwind(app):
     """The demo organisation, seeded before the server starts."""
     now = datetime.now(UTC)
-    demo.seed(db.session, now, app.config["PASSWORD_HASH_METHOD"], days=7)
-    demo_scorecards.seed(db.session, now, days=7)
+    demo.organization.seed(db.session, now, app.config["PASSWORD_HASH_METHOD"], days=7)
+    demo.scorecards.seed(db.session, now, days=7)
     db.session.commit()
 
 
@@ -103,7 +104,7 @@ class Watched:
     def sign_in(self, email):
         self.page.goto("/sign-in")
         self.page.get_by_label("Email").fill(email)
-        self.page.get_by_label("Password").fill(demo.PASSWORD)
+        self.page.get_by_label("Password").fill(demo.organization.PASSWORD)
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_url(re.compile(r"^(?!.*sign-in)"))
         self.collect(f"signing in as {email}")

@@ -7,9 +7,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+import demo.organization
+import demo.scorecards
 from extensions import db
 from models import Team, User
-from services import demo, demo_scorecards, scorecards
+from services import scorecards
 
 LAPTOP = dict(viewport={"width": 1366, "height": 900}, is_mobile=False, has_touch=False)
 
@@ -18,15 +20,15 @@ LAPTOP = dict(viewport={"width": 1366, "height": 900}, is_mobile=False, has_touc
 def northwind(app):
     """The demo organisation, seeded before the server starts."""
     now = datetime.now(UTC)
-    demo.seed(db.session, now, app.config["PASSWORD_HASH_METHOD"], days=21)
-    demo_scorecards.seed(db.session, now, days=21)
+    demo.organization.seed(db.session, now, app.config["PASSWORD_HASH_METHOD"], days=21)
+    demo.scorecards.seed(db.session, now, days=21)
     db.session.commit()
 
 
 def sign_in(page, email):
     page.goto("/sign-in")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(demo.PASSWORD)
+    page.get_by_label("Password").fill(demo.organization.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"^(?!.*sign-in)"))
     return page

@@ -1,6 +1,6 @@
 """The demo's scorecards: templates, company and team goals, a few overrides and time off.
 
-Run after services.demo.seed, like it idempotent: what exists is found by name (templates),
+Run after demo.organization.seed, like it idempotent: what exists is found by name (templates),
 scope (goals) or first day (time off) and left as it is, so changes made while exploring the
 demo survive a re-run. Targets are set near what a middle performer of each team style does
 in the generated activity, so the screens show people ahead, on pace and behind.
@@ -12,8 +12,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from demo.organization import DEFAULT_DAYS, ORGANIZATION, PEOPLE
 from models import Goal, Metric, Organization, ScorecardTemplate, Team, TimeOff, User
-from services import demo, targets
+from services import targets
 from services.periods import local_date
 
 
@@ -64,10 +65,10 @@ OVERRIDES = {
 }
 
 
-def seed(session, now, days=demo.DEFAULT_DAYS):
+def seed(session, now, days=DEFAULT_DAYS):
     """Add what is missing of the demo's scorecards as of `now`; a summary line."""
     organization = session.scalar(
-        select(Organization).where(Organization.name == demo.ORGANIZATION["name"])
+        select(Organization).where(Organization.name == ORGANIZATION["name"])
     )
     if organization is None:
         return "No demo organisation: nothing to add."
@@ -130,7 +131,7 @@ def _goal(session, organization, level, subject_id, metric, kind, value):
 def _time_off(session, organization, people, now, days):
     """The weeks off the activity generator gives reps, recorded as time off (and one ahead).
 
-    services.demo leaves a rep idle for a week when this draw falls under 5% and they have
+    demo.organization leaves a rep idle for a week when this draw falls under 5% and they have
     been there over a month; recording those weeks lets their targets shrink to match.
     """
     today = local_date(now, organization.calendar)
@@ -138,7 +139,7 @@ def _time_off(session, organization, people, now, days):
     first_monday = this_monday - timedelta(weeks=days // 7 + 1)
     existing = set(session.execute(select(TimeOff.user_id, TimeOff.first_day)).all())
     added = 0
-    for person in demo.PEOPLE:
+    for person in PEOPLE:
         user = people.get(person.address)
         if person.tier is None or user is None:
             continue

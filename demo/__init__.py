@@ -1,0 +1,1 @@
+"""Seed data, not rules: the demo organisation (`flask seed-demo`) and its scorecards."""
