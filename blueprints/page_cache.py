@@ -21,9 +21,20 @@ the view, whose `serve` keeps what it renders.
 
 The only thing of the person's session on a page, its CSRF token, is taken out before the
 page is kept and put back, fresh, each time it is served.
+
+The browser keeps these pages too (`Cache-Control: private, no-cache`: for this person only,
+asked about again each time), under an ETag that is a digest of the key. A request naming the
+current one (If-None-Match) is answered 304 as soon as the key is known, before the page is
+looked up or rendered: the browser, or the service worker's fetch through it, shows its copy.
+The ETag is weak, since no two answers are the same bytes (each carries a fresh CSRF token);
+any token of the session stays good (WTF_CSRF_TIME_LIMIT is None). It is keyed with the
+secret key, so a client can name only a page it was given after the view's access checks,
+and those would pass again while the key's settings stamp holds: a 304 is safe to send
+before anyone is loaded, whether this process keeps the page or not.
 """
 
 import hashlib
+import hmac
 
 from flask import current_app, make_response, request, session
 from flask_login import current_user
@@ -81,10 +92,15 @@ def serve_kept():
     stamp = stamp_of(who, **request.view_args) if who is not None else None
     if stamp is None:
         return None
-    page = cache.get(_key((who.user_id, who.locale, who.timezone), stamp, utcnow()))
-    if page is None:
-        return None
-    response = _answer(page)
+    key = _key((who.user_id, who.locale, who.timezone), stamp, utcnow())
+    etag = _etag(key)
+    if _browser_has(etag):
+        response = _not_modified(etag)
+    else:
+        page = cache.get(key)
+        if page is None:
+            return None
+        response = _answer(page, etag)
     response.headers[USER_HEADER] = str(who.user_id)  # as pwa's name_the_user would
     return response
 
@@ -92,23 +108,53 @@ def serve_kept():
 def serve(stamp, now, make):
     """The response `make()` renders, or the one it rendered for the same key before."""
     if session.get("_flashes"):  # a message shown once must not be kept, nor be skipped
-        return make()
+        return _personal(make())
     key = _key((current_user.id, current_user.locale, current_user.display_timezone), stamp,
                now)
+    etag = _etag(key)
+    if _browser_has(etag):
+        return _not_modified(etag)
     page = cache.get(key)
     if page is not None:
-        return _answer(page)
+        return _answer(page, etag)
     response = make()
     if response.status_code == 200:
         cache.set(key, response.get_data().replace(generate_csrf().encode(), _CSRF_SLOT))
-    return response
+        return _personal(response, etag)
+    return _personal(response)
 
 
-def _answer(page):
+def _answer(page, etag):
     # Kept as the bytes sent: nothing to encode again on the way out.
-    response = make_response(page.replace(_CSRF_SLOT, generate_csrf().encode()))
+    return _personal(make_response(page.replace(_CSRF_SLOT, generate_csrf().encode())), etag)
+
+
+def _not_modified(etag):
+    return _personal(current_app.response_class(status=304), etag)
+
+
+def _personal(response, etag=None):
+    """For this person's browser alone, which asks again each time it shows the page."""
+    response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("HX-Request")
+    if etag is not None:
+        response.set_etag(etag, weak=True)
     return response
+
+
+def _browser_has(etag):
+    """Whether the request names, as the copy it holds, the page this ETag stands for.
+
+    Only by name: `If-None-Match: *` would be a 304 for a page the client was never given.
+    """
+    return etag in request.if_none_match.as_set(include_weak=True)
+
+
+def _etag(key):
+    """The ETag of the page kept under `key`: a digest only this deployment can make."""
+    secret = current_app.secret_key
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _key(viewer, stamp, now):
