@@ -1,0 +1,60 @@
+"""Repeat loads in Chromium: the browser revalidates the rep's scorecard with its ETag, the
+server answers 304, and the service worker still keeps the whole page for offline."""
+
+from datetime import UTC, datetime
+
+import pytest
+from flask import request
+from playwright.sync_api import expect
+
+from tests.browser.test_offline import sign_in, wait_until_kept_for_offline
+
+# The copy of /scorecard the service worker keeps for offline: (status, has its heading).
+KEPT_SCORECARD = """async () => {
+    const name = (await caches.keys()).find((each) => each.startsWith("pacer-pages-"));
+    const kept = name && (await (await caches.open(name)).match("/scorecard"));
+    return kept ? [kept.status, (await kept.text()).includes("My scorecard")] : null;
+}"""
+FORGET_SCORECARD = """async () => {
+    for (const name of await caches.keys()) {
+        if (name.startsWith("pacer-pages-")) await (await caches.open(name)).delete("/scorecard");
+    }
+}"""
+
+
+@pytest.fixture
+def answers(app, monkeypatch):
+    """The status of every answer the server gives for /scorecard, on a clock that stands
+    still (the minute is part of the ETag)."""
+    now = datetime.now(UTC)
+    for module in ("blueprints.scorecards.views", "blueprints.page_cache"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: now)
+    seen = []
+
+    @app.after_request
+    def record(response):
+        if request.path == "/scorecard":
+            seen.append(response.status_code)
+        return response
+
+    return seen
+
+
+def test_a_repeat_visit_is_a_304_and_the_worker_still_keeps_the_page(rep, answers, page):
+    sign_in(page)
+    wait_until_kept_for_offline(page)
+    page.goto("/scorecard")
+    expect(page.get_by_role("heading", level=1, name="My scorecard")).to_be_visible()
+    answers.clear()
+    page.evaluate(FORGET_SCORECARD)
+
+    page.goto("/today")
+    page.goto("/scorecard")  # through the worker, whose fetch the browser's cache revalidates
+    expect(page.get_by_role("heading", level=1, name="My scorecard")).to_be_visible()
+    # The worker's own fetch to keep the shell for offline revalidates it too: nothing rendered.
+    assert answers and set(answers) == {304}
+    assert page.evaluate(KEPT_SCORECARD) == [200, True]  # the page, never the empty 304
+
+    page.context.set_offline(True)
+    page.goto("/scorecard")
+    expect(page.get_by_role("heading", level=1, name="My scorecard")).to_be_visible()
