@@ -24,9 +24,9 @@ from models import (
     TimeOff,
     User,
 )
+from periods import period_at
 from services import accounts
 from services.activities import rebuild_rollups
-from services.periods import period_at
 
 PASSWORD = "bench-password-1"  # noqa: S105 - every benchmark login's, on a throwaway database
 TIMEZONE = "Europe/Rome"

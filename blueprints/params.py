@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from blueprints.access import MAX_ID
 from blueprints.fields import has_control_characters
 from blueprints.rendering import render
-from services.periods import FIRST_YEAR, LAST_YEAR, OutOfRange, parse_key, period_at
+from periods import FIRST_YEAR, LAST_YEAR, OutOfRange, parse_key, period_at
 
 
 def bad_request(message):

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Activity, Metric, Organization, Team, User, UserRole
+from periods import local_date, to_utc
 from services import accounts
 from services.activities import rebuild_rollups
-from services.periods import local_date, to_utc
 
 PASSWORD = "pacer-demo"  # noqa: S105 - the published password of the demo logins
 DEFAULT_DAYS = 90

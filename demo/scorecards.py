@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from demo.organization import DEFAULT_DAYS, ORGANIZATION, PEOPLE
 from models import Goal, Metric, Organization, ScorecardTemplate, Team, TimeOff, User
+from periods import local_date
 from services import targets
-from services.periods import local_date
 
 
 @dataclass(frozen=True)

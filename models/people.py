@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.types import UTCDateTime, utcnow
-from services.periods import Calendar
+from periods import Calendar
 
 ROLES = ("admin", "executive", "manager", "rep")
 

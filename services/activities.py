@@ -8,8 +8,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Activity, DailyRollup, Metric, User
 from models.types import utcnow
+from periods import local_date
 from services import freshness
-from services.periods import local_date
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from models import Goal
+from periods import period_at, period_containing
 from services import scorecards, targets
-from services.periods import period_at, period_containing
 
 
 @dataclass(frozen=True)

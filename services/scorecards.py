@@ -14,10 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from models import Activity, Metric, Team, User, UserRole
-from services import pending, rollups, scoring, targets
-from services.pace import Pace, due, judge
-from services.pace import pace as pace_of
-from services.periods import (
+from periods import (
     FIRST_DAY,
     PERIOD_KINDS,
     bounds_utc,
@@ -30,6 +27,9 @@ from services.periods import (
     period_containing,
     recent,
 )
+from services import pending, rollups, scoring, targets
+from services.pace import Pace, due, judge
+from services.pace import pace as pace_of
 
 TREND_PERIODS = 8
 SORT_ORDERS = ("asc", "desc")

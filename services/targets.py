@@ -17,8 +17,8 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import selectinload
 
 from models import Goal, ScorecardItem, ScorecardTemplate, Team, TimeOff, scorecard_template_teams
+from periods import PERIOD_KINDS, period_at, period_containing, recent, shift
 from services import rollups
-from services.periods import PERIOD_KINDS, period_at, period_containing, recent, shift
 
 # The roles whose templates a person falls back on, the most specific first.
 ROLE_PREFERENCE = ("rep", "manager", "executive", "admin")

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from models import Metric
+from periods import period_at
 from services import activities
-from services.periods import period_at
 
 
 @dataclass(frozen=True)

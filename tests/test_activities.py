@@ -147,6 +147,6 @@ def test_concurrent_requests_with_the_same_client_id_make_one_row(app, make):
 
 def _today_of(user):
     from models.types import utcnow
-    from services.periods import local_date
+    from periods import local_date
 
     return local_date(utcnow(), user.organization.calendar)

@@ -6,8 +6,8 @@ from sqlalchemy import delete, func, select
 import demo.organization
 from extensions import db
 from models import Activity, DailyRollup, Metric, Organization, Team, User
+from periods import local_date
 from services import accounts
-from services.periods import local_date
 
 # A Wednesday afternoon in Rome; two weeks back crosses the end of summer time (25 October).
 NOW = datetime(2026, 11, 4, 14, 30, tzinfo=UTC)

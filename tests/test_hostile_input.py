@@ -111,7 +111,7 @@ def test_every_period_link_at_the_ends_of_the_range_leads_to_a_page(org, as_exec
 
 def period_start(kind, day):
     """The first day of the period of `kind` holding `day` (weeks from Monday, years from
-    January), worked out without services.periods; None before 1 January of year 1."""
+    January), worked out without periods.py; None before 1 January of year 1."""
     try:
         return _period_start(kind, day)
     except OverflowError:

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from periods import Calendar, Period, elapsed_fraction
 from services.pace import AHEAD_AT, BEHIND_BELOW, due, judge, pace
-from services.periods import Calendar, Period, elapsed_fraction
 from services.scoring import achievement, score
 from tests.conftest import at
 

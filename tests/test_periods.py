@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.periods import (
+from periods import (
     PERIOD_KINDS,
     Calendar,
     OutOfRange,

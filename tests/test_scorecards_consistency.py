@@ -14,8 +14,8 @@ import demo.scorecards
 from blueprints.scorecards.views import amount
 from extensions import db
 from models import Activity, DeviceOutbox, Metric, Organization, Team
+from periods import PERIOD_KINDS, period_at, recent
 from services import activities, scorecards
-from services.periods import PERIOD_KINDS, period_at, recent
 from tests.conftest import at
 
 NOW = at(2026, 11, 25, 15, 42)  # a Wednesday afternoon

@@ -12,8 +12,8 @@ from sqlalchemy import delete, func, select
 
 from extensions import db
 from models import Activity, DailyRollup, DeviceOutbox, Metric
+from periods import local_date
 from services import activity_times, sync
-from services.periods import local_date
 from tests.conftest import at
 
 NOW = at(2026, 11, 23, 12)

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from extensions import db
+from periods import Calendar, Period, period_containing
 from services import activities, targets
-from services.periods import Calendar, Period, period_containing
 from tests.conftest import at
 
 ROME = Calendar(timezone="Europe/Rome")

@@ -24,8 +24,8 @@ from blueprints.params import choice_arg, period_arg
 from blueprints.rendering import render
 from extensions import db
 from models.types import utcnow
+from periods import PERIOD_KINDS, local_date
 from services import goal_sheets, scorecards, targets, visibility
-from services.periods import PERIOD_KINDS, local_date
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
 
