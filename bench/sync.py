@@ -26,6 +26,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import signal
 import statistics
@@ -95,6 +96,8 @@ def _arguments(argv):
                         help="the trivial route's load before and after the devices send")
     parser.add_argument("--connections", type=int, default=16, help="for the trivial route")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--no-diagnose", action="store_true",
+                        help="skip timing one batch in process after the run")
     args = parser.parse_args(argv)
     if args.devices < 1 or args.batch < 1 or not 0 <= args.lose < 1 or args.seconds <= 0:
         parser.error("--devices and --batch must be at least 1, --lose in [0, 1), "
@@ -152,7 +155,10 @@ def run(args, database, cleanup):
 
     counted = _count(url, floor.last_id, devices)
     errors = _server_errors(server_log)
-    return _report(database, args, devices, sending, (before, after), counted, errors)
+    line = _report(database, args, devices, sending, (before, after), counted, errors)
+    if not args.no_diagnose:
+        _diagnose(url, database, devices[0], args.batch)
+    return line
 
 
 _assets_built = []
@@ -226,15 +232,18 @@ def _gunicorn(workers, env, output_path):
 
 
 def _server_errors(path):
-    """The server's log, as (lines that report an error, the first traceback)."""
+    """What the server's log says went wrong: (lines reporting an error, the first traceback,
+    the warnings counted by their start, e.g. "Database busy on POST /api/v1/activities")."""
     text = Path(path).read_text(errors="replace")
     lines = [line for line in text.splitlines()
              if "ERROR" in line or "Traceback" in line or "CRITICAL" in line]
     first = ""
     if "Traceback" in text:
-        start = text.index("Traceback")
-        first = text[max(0, text.rfind("\n", 0, max(0, start - 1)) + 1):start + 4000]
-    return lines, first
+        start = text.rfind("\n", 0, text.index("Traceback")) + 1
+        first = text[start:start + 4000]
+    warnings = Counter(found.group(0) for found in re.finditer(
+        r"Database (busy|connection lost) on \S+ \S+:?[ \n]*[^\n]*", text))
+    return lines, first, warnings
 
 
 def _trivial(args, port, server):
@@ -494,6 +503,50 @@ def _count(url, last_id, devices):
     )
 
 
+def _diagnose(url, database, device, batch, repeat=5):
+    """One batch's SQL statements and time in this process (the app's test client, a device's
+    cookies, the same database), as a served batch costs without queueing and the server."""
+    os.environ["DATABASE_URL"] = url
+    from queries import _short, _timing
+
+    from app import create_app
+    from extensions import db
+
+    app = create_app()
+    with app.app_context():
+        engine = db.engine
+    client = app.test_client()
+    for key, value in device.jar.items():
+        client.set_cookie(key, value, domain="localhost")
+    headers = {"User-Agent": load.USER_AGENT}
+    token = client.get(SESSION, headers=headers).get_json()["csrf_token"]
+    headers.update({"X-CSRFToken": token})
+    times, statements = [], []
+    for _ in range(repeat):
+        items = [device._item() for _ in range(batch)]
+        with _timing(engine) as these:
+            began = time.perf_counter()
+            response = client.post(API, json={"device_id": device.device_id,
+                                              "activities": items}, headers=headers)
+            times.append(time.perf_counter() - began)
+        if response.status_code != 200:
+            raise RuntimeError(f"{API} answered {response.status_code} in process")
+        statements = these
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    sql = sum(seconds for seconds, _ in statements)
+    log(f"{database}: in process, one {batch}-item batch runs {len(statements)} SQL "
+        f"statements taking {sql * 1000:.1f} ms; {min(times) * 1000:.1f} ms in all (best of "
+        f"{repeat}, median {statistics.median(times) * 1000:.1f} ms). By kind:")
+    kinds, spent = Counter(), Counter()
+    for seconds, statement in statements:
+        kinds[_short(statement, 70)] += 1
+        spent[_short(statement, 70)] += seconds
+    for statement, count in kinds.most_common(10):
+        log(f"    {count:4d} x {spent[statement] * 1000:6.1f} ms  {statement}")
+
+
 def _report(database, args, devices, elapsed, trivial, counted, errors):
     statuses, results = Counter(), Counter()
     latencies, unexpected = [], []
@@ -539,7 +592,9 @@ def _report(database, args, devices, elapsed, trivial, counted, errors):
             "another rep")
     for line in unexpected[:10]:
         log(f"{database}: unexpected: {line}")
-    lines, traceback = errors
+    lines, traceback, warnings = errors
+    for start, count in warnings.items():
+        log(f"{database}: the server logged {count} times: {start}")
     if lines:
         log(f"{database}: the server logged {len(lines)} error lines; the first traceback:\n"
             f"{traceback}")
