@@ -145,3 +145,9 @@ def test_a_message_waiting_to_be_shown_is_never_answered_304(org, auth, client):
     shown = again(client, "/scorecard", page)
     assert shown.status_code == 200 and "ETag" not in shown.headers
     assert shown.headers["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize("etag", ['"unterminated', "W/", ",, ,", "x" * 10_000, "\x7f"])
+def test_a_malformed_if_none_match_is_a_plain_200(org, auth, client, etag):
+    auth.sign_in("ada@example.com")
+    assert client.get("/scorecard", headers={"If-None-Match": etag}).status_code == 200
