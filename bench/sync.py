@@ -241,9 +241,15 @@ def _server_errors(path):
     if "Traceback" in text:
         start = text.rfind("\n", 0, text.index("Traceback")) + 1
         first = text[start:start + 4000]
-    warnings = Counter(found.group(0) for found in re.finditer(
-        r"Database (busy|connection lost) on \S+ \S+:?[ \n]*[^\n]*", text))
-    return lines, first, warnings
+    warnings, examples = Counter(), {}
+    for found in re.finditer(r"Database (busy|connection lost) on \S+ \S+:?[ \n]*[^\n]*",
+                             text):
+        warnings[found.group(0)] += 1
+        # The first of each kind in full: PostgreSQL's DETAIL and CONTEXT lines follow it, up
+        # to the next log line.
+        rest = re.match(r"(?:\n(?!\[)[^\n]*)*", text[found.end():]).group(0)
+        examples.setdefault(found.group(0), (found.group(0) + rest)[:2000])
+    return lines, first, warnings, examples
 
 
 def _trivial(args, port, server):
@@ -592,9 +598,10 @@ def _report(database, args, devices, elapsed, trivial, counted, errors):
             "another rep")
     for line in unexpected[:10]:
         log(f"{database}: unexpected: {line}")
-    lines, traceback, warnings = errors
+    lines, traceback, warnings, examples = errors
     for start, count in warnings.items():
-        log(f"{database}: the server logged {count} times: {start}")
+        log(f"{database}: the server logged {count} times: {start}; the first in full:\n"
+            f"{examples[start]}")
     if lines:
         log(f"{database}: the server logged {len(lines)} error lines; the first traceback:\n"
             f"{traceback}")
