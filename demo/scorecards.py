@@ -15,7 +15,7 @@ from sqlalchemy import select
 from demo.organization import DEFAULT_DAYS, ORGANIZATION, PEOPLE
 from models import Goal, Metric, Organization, ScorecardTemplate, Team, TimeOff, User
 from periods import local_date
-from services import targets
+from services import target_settings
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def _template(session, organization, metrics, teams, name, role, team_names, ite
         ScorecardTemplate.organization_id == organization.id, ScorecardTemplate.name == name))
     if exists:
         return 0
-    targets.save_template(
+    target_settings.save_template(
         session, organization, None, name=name, role=role,
         teams=[teams[team] for team in team_names],
         items=[dict(metric_id=metrics[item.metric].id, weight=item.weight,
@@ -123,8 +123,8 @@ def _goal(session, organization, level, subject_id, metric, kind, value):
         query = query.where(column == subject_id)
     if session.scalar(query):
         return 0
-    targets.set_goal(session, organization, level=level, metric=metric, kind=kind,
-                     value=value, subject_id=subject_id)
+    target_settings.set_goal(session, organization, level=level, metric=metric, kind=kind,
+                             value=value, subject_id=subject_id)
     return 1
 
 
@@ -148,13 +148,13 @@ def _time_off(session, organization, people, now, days):
             tenure = (monday - user.started_on).days if user.started_on else 10_000
             leave = random.Random(f"{person.address}|leave|{monday}").random() < 0.05
             if tenure > 30 and leave and (user.id, monday) not in existing:
-                targets.add_time_off(session, user, monday, monday + timedelta(days=4),
-                                     "Holiday")
+                target_settings.add_time_off(session, user, monday,
+                                             monday + timedelta(days=4), "Holiday")
                 added += 1
             monday += timedelta(weeks=1)
     rep = people.get("rep@example.com")
     friday = this_monday + timedelta(days=11)
     if rep is not None and (rep.id, friday) not in existing:
-        targets.add_time_off(session, rep, friday, friday, "Training day")
+        target_settings.add_time_off(session, rep, friday, friday, "Training day")
         added += 1
     return added

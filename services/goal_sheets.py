@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import Goal
 from periods import period_at, period_containing
-from services import scorecards, targets
+from services import period_nav, scorecards, target_settings, target_suggestions
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class GoalSheet:
     kind: str
     specific: bool  # for one named period, not every period of the kind
     period: object  # the period whose numbers are shown beside the goals
-    shown: scorecards.PeriodInfo  # the same, with what its label needs
+    shown: period_nav.PeriodInfo  # the same, with what its label needs
     rows: list
     beneath: list  # Lines of the teams and people beneath (teams and the company)
     template: object = None  # people: their scorecard template
@@ -45,8 +45,8 @@ def sheet(session, organization, level, subject, kind, now, period_start=None):
     else:
         card = scorecards.rep_scorecard(session, subject, period, now)
         line, template = card.line, card.template
-        suggestions = targets.suggestions(session, organization, [subject], card.metrics, kind,
-                                          now)
+        suggestions = target_suggestions.suggestions(session, organization, [subject],
+                                                     card.metrics, kind, now)
     stored = _stored(session, organization, level, subject, kind, period_start)
     metrics = [cell.metric for cell in line.cells.values()]
     rows = [
@@ -55,7 +55,7 @@ def sheet(session, organization, level, subject, kind, now, period_start=None):
         for metric in metrics
     ]
     return GoalSheet(level, subject, kind, period_start is not None, period,
-                     scorecards.PeriodInfo.of(period, calendar), rows, line.children, template)
+                     period_nav.PeriodInfo.of(period, calendar), rows, line.children, template)
 
 
 def _stored(session, organization, level, subject, kind, period_start):
@@ -75,7 +75,7 @@ def _stored(session, organization, level, subject, kind, period_start):
 def save(session, organization, level, subject, kind, values, period_start=None, by=None):
     """Store the goals of one scope: {metric: value, or None to take the goal away}."""
     for metric, value in values.items():
-        targets.set_goal(
+        target_settings.set_goal(
             session, organization, level=level, metric=metric, kind=kind, value=value,
             subject_id=None if level == "company" else subject.id,
             period_start=period_start, by=by,

@@ -10,23 +10,10 @@ of the rows beneath it, and its target is its own goal or, without one, the sum 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
-from models import Activity, Metric, Team, User, UserRole
-from periods import (
-    FIRST_DAY,
-    PERIOD_KINDS,
-    bounds_utc,
-    elapsed_fraction,
-    fiscal_quarter_number,
-    fiscal_year_label,
-    local_date,
-    neighbour,
-    period_at,
-    period_containing,
-    recent,
-)
+from models import Metric, Team, User, UserRole
+from periods import bounds_utc, elapsed_fraction, recent
 from services import pending, rollups, scoring, targets
 from services.pace import Pace, due, judge
 from services.pace import pace as pace_of
@@ -188,58 +175,6 @@ class CompanyTeam:
     def share(self, line):
         whole = self.company_actual
         return line.cell(self.metric).actual / whole if whole else None
-
-
-@dataclass(frozen=True)
-class PeriodInfo:
-    """A period with what its label needs: templates format, they do not compute."""
-
-    period: object
-    last_day: object
-    quarter: int
-    fiscal_year: int
-    fiscal: bool  # the fiscal year does not start in January
-
-    @classmethod
-    def of(cls, period, calendar):
-        return cls(period, period.end - timedelta(days=1),
-                   fiscal_quarter_number(period, calendar), fiscal_year_label(period, calendar),
-                   calendar.fiscal_year_start_month != 1)
-
-    @property
-    def kind(self):
-        return self.period.kind
-
-    @property
-    def key(self):
-        return self.period.key
-
-
-@dataclass(frozen=True)
-class PeriodNav:
-    """The period switcher: the period shown, its neighbours, the other kinds, and now's."""
-
-    shown: PeriodInfo
-    previous: PeriodInfo | None  # None at the ends of the years Pacer shows
-    next: PeriodInfo | None
-    current: PeriodInfo | None  # the running period of the same kind, when another is shown
-    kinds: tuple  # (kind, PeriodInfo) for day, week, month, quarter, year
-
-    @classmethod
-    def of(cls, period, now, calendar):
-        current = period_at(period.kind, now, calendar)
-        # Another kind: around now when now is in the period shown, else around its start (its
-        # first day in the years Pacer shows, for a week or fiscal year that begins before them).
-        anchor = local_date(now, calendar) if current == period else max(period.start, FIRST_DAY)
-        previous, following = (neighbour(period, steps, calendar) for steps in (-1, 1))
-        return cls(
-            PeriodInfo.of(period, calendar),
-            previous and PeriodInfo.of(previous, calendar),
-            following and PeriodInfo.of(following, calendar),
-            None if current == period else PeriodInfo.of(current, calendar),
-            tuple((kind, PeriodInfo.of(period_containing(kind, anchor, calendar), calendar))
-                  for kind in PERIOD_KINDS),
-        )
 
 
 def active_metrics(session, organization_id):
@@ -525,65 +460,3 @@ def company_team(session, organization, team, period, now, metric):
                                      period.end - timedelta(days=1)),
         timing=assembly.timing,
     )
-
-
-# The activities behind a number
-
-
-@dataclass(frozen=True)
-class Behind:
-    rows: list
-    count: int
-    raw_total: float  # the activities' sum, before daily caps
-    total: float  # what counts: the number on the scorecard
-    below_gate: int  # activities kept but not counted (quality gate)
-    page: int
-    pages: int
-
-    @property
-    def left_out(self):
-        """What daily caps kept out of the number."""
-        return max(0.0, self.raw_total - self.total)
-
-
-def activities_behind(session, user_ids, metric, period, page=1, per_page=50):
-    """The counted activities behind one number, newest first, a page at a time."""
-    scope = (
-        Activity.user_id.in_(list(user_ids)),
-        Activity.metric_id == metric.id,
-        Activity.local_day >= period.start,
-        Activity.local_day < period.end,
-        Activity.deleted_at.is_(None),
-    )
-    count, raw_total = session.execute(
-        select(func.count(Activity.id), func.sum(Activity.quantity))
-        .where(*scope, Activity.counted.is_(True))
-    ).one()
-    below_gate = session.scalar(
-        select(func.count(Activity.id)).where(*scope, Activity.counted.is_(False))
-    )
-    pages = max(1, -(-count // per_page))
-    page = min(max(1, page), pages)
-    rows = session.scalars(
-        select(Activity)
-        .where(*scope, Activity.counted.is_(True))
-        .options(selectinload(Activity.user))
-        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    totals = rollups.totals(session, list(user_ids), period.start,
-                            period.end - timedelta(days=1))
-    total = sum(each.value for (_user, metric_id), each in totals.items()
-                if metric_id == metric.id)
-    return Behind(rows, count, float(raw_total or 0), total, below_gate, page, pages)
-
-
-def people_of(session, subject):
-    """The people whose activities make up a person's, team's or the company's numbers."""
-    if isinstance(subject, User):
-        return [subject]
-    if isinstance(subject, Team):
-        teams = org_teams(session, subject.organization_id)
-        return reps(session, subject.organization_id, subtree(teams, subject.id))
-    return reps(session, subject.id)

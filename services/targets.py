@@ -9,25 +9,18 @@ team is expected to do without a goal of its own is the sum of what is beneath i
 services.scorecards, which rolls it up when read.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from models import Goal, ScorecardItem, ScorecardTemplate, Team, TimeOff, scorecard_template_teams
-from periods import PERIOD_KINDS, period_at, period_containing, recent, shift
+from models import Goal, ScorecardTemplate, Team, TimeOff, scorecard_template_teams
+from periods import PERIOD_KINDS, period_containing, shift
 from services import rollups
 
 # The roles whose templates a person falls back on, the most specific first.
 ROLE_PREFERENCE = ("rep", "manager", "executive", "admin")
-# Suggestions: the 80th percentile of a person's last 12 complete weeks (20th when lower is
-# better): within reach, since they managed it one week in five, and still a stretch.
-SUGGESTION_WEEKS = 12
-SUGGESTION_PERCENTILE = 0.8
-# Weeks per period kind, to turn a weekly rate into a target of another kind.
-_WEEKS_PER = {"week": 1, "month": 52 / 12, "quarter": 13, "year": 52}
 
 
 @dataclass(frozen=True)
@@ -315,158 +308,3 @@ def load(session, organization, first_day, last_day, user_ids=(), teams=None):
     ).all() if not rollups.nobody(user_ids) else []
     return Book(organization.calendar, first_day, last_day, teams, templates, assignments,
                 goals, time_off)
-
-
-# Suggestions
-
-
-def percentile(values, share):
-    """The value below which `share` of the values lie, interpolating between neighbours."""
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    rank = share * (len(ordered) - 1)
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def round_target(value):
-    """A target a person would type: whole hundreds, whole units, or one decimal when small."""
-    if value is None:
-        return None
-    if value >= 1000:
-        return float(round(value, -2))
-    if value >= 10:
-        return float(round(value))
-    return round(value, 1)
-
-
-@dataclass(frozen=True)
-class History:
-    """A person's recent weeks of one metric, per working day they were there."""
-
-    rates: tuple  # per available working day, one per week they worked at all
-
-    def suggest(self, kind, working_days_per_week, direction="higher"):
-        share = SUGGESTION_PERCENTILE if direction == "higher" else 1 - SUGGESTION_PERCENTILE
-        rate = percentile(self.rates, share)
-        if rate is None:
-            return None
-        per_week = rate * working_days_per_week
-        if kind == "day":
-            return round_target(rate)
-        return round_target(per_week * _WEEKS_PER[kind])
-
-
-def suggestions(session, organization, people, metrics, kind, now):
-    """{(person id, metric id): suggested target for a period of `kind`} from the roll-up."""
-    calendar = organization.calendar
-    weeks = recent(shift(period_at("week", now, calendar), -1, calendar), SUGGESTION_WEEKS,
-                   calendar)
-    ids = [person.id for person in people]
-    totals = rollups.totals_by_period(session, ids, weeks, by_user=True)
-    book = load(session, organization, weeks[0].start, weeks[-1].end - timedelta(days=1), ids)
-    per_week = len(calendar.working_weekdays)
-    found = {}
-    for person in people:
-        days_off = book.days_off(person)
-        available = [
-            sum(1 for day in week.days
-                if day.weekday() in calendar.working_weekdays and day not in days_off)
-            for week in weeks
-        ]
-        for metric in metrics:
-            rates = tuple(
-                totals.get((person.id, metric.id, index), 0.0) / days
-                for index, days in enumerate(available) if days
-            )
-            found[(person.id, metric.id)] = History(rates).suggest(
-                kind, per_week, metric.direction
-            )
-    return found
-
-
-# Changes
-
-
-def set_goal(session, organization, *, level, metric, kind, value, subject_id=None,
-             period_start=None, by=None):
-    """Type in (or, with value None, take away) a goal: standing, or for the named period."""
-    match = [
-        Goal.organization_id == organization.id,
-        Goal.level == level,
-        Goal.metric_id == metric.id,
-        Goal.period_kind == kind,
-        Goal.period_start.is_(None) if period_start is None else Goal.period_start == period_start,
-        Goal.team_id.is_(None) if level != "team" else Goal.team_id == subject_id,
-        Goal.user_id.is_(None) if level != "person" else Goal.user_id == subject_id,
-    ]
-    if value is None:
-        session.execute(delete(Goal).where(*match))
-        return None
-    goal = session.scalars(select(Goal).where(*match).order_by(Goal.id.desc())).first()
-    if goal is None:
-        goal = Goal(
-            organization_id=organization.id, level=level, metric_id=metric.id, period_kind=kind,
-            period_start=period_start,
-            team_id=subject_id if level == "team" else None,
-            user_id=subject_id if level == "person" else None,
-        )
-        session.add(goal)
-    goal.value, goal.updated_by_id = value, (by.id if by is not None else None)
-    return goal
-
-
-def save_template(session, organization, template, *, name, role, teams, items):
-    """Create (template=None) or update a template; `items` are dicts per metric included.
-
-    A team uses one template: giving it to this one takes it from any other.
-    """
-    if template is None:
-        template = ScorecardTemplate(organization_id=organization.id, name=name)
-        session.add(template)
-        session.flush()  # its id, to take its teams from other templates
-    team_ids = [team.id for team in teams]
-    if team_ids:
-        session.execute(
-            delete(scorecard_template_teams).where(
-                scorecard_template_teams.c.team_id.in_(team_ids),
-                scorecard_template_teams.c.template_id != template.id,
-            )
-        )
-    template.name, template.role, template.teams = name, role or None, list(teams)
-    existing = {item.metric_id: item for item in template.items}
-    kept = []
-    for position, values in enumerate(items):
-        item = existing.get(values["metric_id"]) or ScorecardItem(metric_id=values["metric_id"])
-        item.weight, item.cap_percent = values["weight"], values["cap_percent"]
-        item.period_kind, item.target = values["period_kind"], values["target"]
-        item.position = position
-        kept.append(item)
-    template.items = kept
-    return template
-
-
-def add_time_off(session, person, first_day, last_day, note=None, by=None):
-    entry = TimeOff(user_id=person.id, first_day=first_day, last_day=last_day,
-                    note=note or None, created_by_id=by.id if by is not None else None)
-    session.add(entry)
-    return entry
-
-
-def time_off(session, person, since):
-    """The person's time off ending on or after `since`, soonest first."""
-    return session.scalars(
-        select(TimeOff)
-        .where(TimeOff.user_id == person.id, TimeOff.last_day >= since)
-        .order_by(TimeOff.first_day, TimeOff.id)
-    ).all()
-
-
-def templates(session, organization):
-    return session.scalars(
-        select(ScorecardTemplate)
-        .where(ScorecardTemplate.organization_id == organization.id)
-        .options(selectinload(ScorecardTemplate.items), selectinload(ScorecardTemplate.teams))
-        .order_by(ScorecardTemplate.name, ScorecardTemplate.id)
-    ).all()

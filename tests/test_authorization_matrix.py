@@ -22,7 +22,7 @@ from app import create_app
 from blueprints.authorization_matrix import CALLERS, MATRIX, OK, SIGN_IN, expected
 from config import TestConfig
 from extensions import db
-from services import activities, targets
+from services import activities, target_settings
 from tests.conftest import Auth, Factory, IsolatedClient, _empty_tables, csrf_token
 
 # Flask answers OPTIONS itself from the URL map, running no view and saying nothing of any
@@ -143,7 +143,7 @@ def standing(org):
 
 
 def _new_template(org):
-    template = targets.save_template(
+    template = target_settings.save_template(
         db.session, org.organization, None, name="The team's", role=None, teams=[org.team],
         items=[dict(metric_id=org.calls.id, weight=1, cap_percent=150, period_kind="week",
                     target=10)])
@@ -152,7 +152,8 @@ def _new_template(org):
 
 
 def _new_time_off(org):
-    entry = targets.add_time_off(db.session, org.rep, date(2026, 12, 24), date(2026, 12, 24))
+    entry = target_settings.add_time_off(db.session, org.rep, date(2026, 12, 24),
+                                         date(2026, 12, 24))
     db.session.commit()
     return entry
 

@@ -6,7 +6,7 @@ from sqlalchemy import delete, select, update
 
 from extensions import db
 from models import Goal, Organization, Team, TimeOff, User
-from services import activities, freshness, pending, targets
+from services import activities, freshness, pending, target_settings
 from tests.conftest import at
 
 
@@ -64,7 +64,7 @@ def test_settings_move_on_every_kind_of_change_to_what_targets_are_made_of(make)
         seen.append(settings())
         return seen[-1] > seen[-2]
 
-    targets.add_time_off(db.session, ada, date(2026, 11, 2), date(2026, 11, 3))  # a new row
+    target_settings.add_time_off(db.session, ada, date(2026, 11, 2), date(2026, 11, 3))  # a new row
     db.session.commit()
     assert moved()
     calls.daily_cap = 20  # a changed row
@@ -73,8 +73,8 @@ def test_settings_move_on_every_kind_of_change_to_what_targets_are_made_of(make)
     db.session.delete(db.session.scalar(select(TimeOff)))  # a deleted row
     db.session.commit()
     assert moved()
-    targets.set_goal(db.session, make.organization, level="company", metric=calls, kind="week",
-                     value=100)
+    target_settings.set_goal(db.session, make.organization, level="company", metric=calls,
+                             kind="week", value=100)
     db.session.commit()
     assert moved()
     db.session.execute(delete(Goal))  # a bulk statement, past the unit of work

@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from extensions import db
 from models import Goal
-from services import accounts, targets
+from services import accounts, target_settings
 from tests.conftest import Auth, at, csrf_token
 from tests.test_scorecards import NOW, cell, fixed_clock, log, org  # noqa: F401 - fixtures
 
@@ -173,16 +173,16 @@ def test_a_changed_target_goal_or_time_off_shows_at_once(org, auth, client):
     auth.sign_in("ada@example.com")
     name = f"person-{org.ada.id}-calls"
     assert cell(client.get("/scorecard").text, name)[1] == 50
-    targets.add_time_off(db.session, org.ada, date(2026, 11, 26), date(2026, 11, 27))
+    target_settings.add_time_off(db.session, org.ada, date(2026, 11, 26), date(2026, 11, 27))
     db.session.commit()
     assert cell(client.get("/scorecard").text, name)[1] == 30
-    targets.set_goal(db.session, org.organization, level="person", metric=org.calls,
-                     kind="week", value=40, subject_id=org.ada.id)
+    target_settings.set_goal(db.session, org.organization, level="person", metric=org.calls,
+                             kind="week", value=40, subject_id=org.ada.id)
     db.session.commit()
     assert cell(client.get("/scorecard").text, name)[1] == 24  # 40, less 2 days of 5 off
     # Taken away with one bulk statement, not through the unit of work: still seen.
-    targets.set_goal(db.session, org.organization, level="person", metric=org.calls,
-                     kind="week", value=None, subject_id=org.ada.id)
+    target_settings.set_goal(db.session, org.organization, level="person", metric=org.calls,
+                             kind="week", value=None, subject_id=org.ada.id)
     db.session.commit()
     assert db.session.query(Goal).count() == 0
     assert cell(client.get("/scorecard").text, name)[1] == 30

@@ -8,7 +8,7 @@ import pytest
 
 from extensions import db
 from models import DeviceOutbox
-from services import activities, targets
+from services import activities, target_settings
 from tests.conftest import at
 
 NOW = at(2026, 11, 25, 11)  # Wednesday noon in Rome
@@ -38,7 +38,7 @@ def org(make):
     cy = make.user("cy@example.com", team=other, name="Cy")
     make.user("exec@example.com", roles=("executive",))
     make.user("admin@example.com", roles=("admin",))
-    targets.save_template(
+    target_settings.save_template(
         db.session, make.organization, None, name="Reps", role="rep", teams=[],
         items=[dict(metric_id=calls.id, weight=20, cap_percent=150, period_kind="day",
                     target=10),
@@ -131,7 +131,7 @@ def test_a_bad_period_key_is_a_400_that_says_why(org, auth, client, key):
 
 
 def test_time_off_shows_and_shrinks_the_target(org, auth, client):
-    targets.add_time_off(db.session, org.ada, date(2026, 11, 26), date(2026, 11, 27))
+    target_settings.add_time_off(db.session, org.ada, date(2026, 11, 26), date(2026, 11, 27))
     db.session.commit()
     auth.sign_in("ada@example.com")
     page = client.get("/scorecard")
@@ -329,7 +329,7 @@ def test_the_company_goal_is_shown_beside_what_the_teams_add_up_to(org, auth, cl
 
 
 def test_a_persons_override_wins_over_the_team_template(org, auth, client, make):
-    field_template = targets.save_template(
+    field_template = target_settings.save_template(
         db.session, org.organization, None, name="Field", role=None, teams=[org.field],
         items=[dict(metric_id=org.calls.id, weight=1, cap_percent=150, period_kind="day",
                     target=12)],

@@ -7,7 +7,7 @@ import pytest
 
 from extensions import db
 from periods import Calendar, Period, period_containing
-from services import activities, targets
+from services import activities, target_settings, target_suggestions, targets
 from tests.conftest import at
 
 ROME = Calendar(timezone="Europe/Rome")
@@ -152,15 +152,17 @@ def test_coverage_is_what_the_level_beneath_adds_up_to_over_the_goal():
 
 
 def test_the_suggestion_is_the_80th_percentile_of_weekly_rates():
-    assert targets.percentile([1, 2, 3, 4, 5], 0.8) == pytest.approx(4.2)
-    assert targets.percentile([7], 0.8) == 7 and targets.percentile([], 0.8) is None
-    history = targets.History(rates=(8, 9, 10, 11, 12))  # per working day
+    assert target_suggestions.percentile([1, 2, 3, 4, 5], 0.8) == pytest.approx(4.2)
+    assert target_suggestions.percentile([7], 0.8) == 7
+    assert target_suggestions.percentile([], 0.8) is None
+    history = target_suggestions.History(rates=(8, 9, 10, 11, 12))  # per working day
     assert history.suggest("day", 5) == 11  # 11.2, rounded as a person would type it
     assert history.suggest("week", 5) == 56
     assert history.suggest("month", 5) == round(11.2 * 5 * 52 / 12)
     assert history.suggest("week", 5, direction="lower") == 44  # the 20th percentile
-    assert targets.History(rates=()).suggest("week", 5) is None
-    assert targets.round_target(54321) == 54300 and targets.round_target(3.14) == 3.1
+    assert target_suggestions.History(rates=()).suggest("week", 5) is None
+    assert target_suggestions.round_target(54321) == 54300
+    assert target_suggestions.round_target(3.14) == 3.1
 
 
 def test_suggestions_read_the_last_12_complete_weeks_of_the_rollup(make):
@@ -182,10 +184,11 @@ def test_suggestions_read_the_last_12_complete_weeks_of_the_rollup(make):
                               calendar=rep.organization.calendar)
     activities.record(db.session, user=rep, metric=calls, quantity=50,
                       occurred_at=at(2026, 11, 24, 9), calendar=rep.organization.calendar)
-    targets.add_time_off(db.session, rep, date(2026, 11, 16), date(2026, 11, 17))
+    target_settings.add_time_off(db.session, rep, date(2026, 11, 16), date(2026, 11, 17))
     db.session.commit()
-    found = targets.suggestions(db.session, rep.organization, [rep], [calls], "week", now)
+    found = target_suggestions.suggestions(db.session, rep.organization, [rep], [calls], "week",
+                                           now)
     rates = sorted([1] * 9 + [3, 3, 2])
     assert found[(rep.id, calls.id)] == pytest.approx(
-        targets.round_target(targets.percentile(rates, 0.8) * 5)
+        target_suggestions.round_target(target_suggestions.percentile(rates, 0.8) * 5)
     )

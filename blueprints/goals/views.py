@@ -25,7 +25,7 @@ from blueprints.rendering import render
 from extensions import db
 from models.types import utcnow
 from periods import PERIOD_KINDS, local_date
-from services import goal_sheets, scorecards, targets, visibility
+from services import goal_sheets, scorecards, target_settings, visibility
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
 
@@ -36,7 +36,7 @@ SCOPE_ARGS = ("period", "kind")
 @roles_required(*LEADS)
 def index():
     organization = current_user.organization
-    editable = [each for each in targets.templates(db.session, organization)
+    editable = [each for each in target_settings.templates(db.session, organization)
                 if can_edit_template(each)]
     return render("goals/index.html", templates=editable,
                   teams=visibility.visible_teams(db.session, current_user))
@@ -61,7 +61,7 @@ def _template_form(template):
                         may_set_role=current_user.has_role("executive", "admin"))
     if form.validate_on_submit():
         known = {metric.id for metric in metrics}
-        template = targets.save_template(
+        template = target_settings.save_template(
             db.session, organization, template, name=form.name.data, role=form.role.data,
             teams=[team for team in teams if team.id in form.team_ids.data],
             items=[item for item in form.item_values() if item["metric_id"] in known],
@@ -163,15 +163,15 @@ def time_off(person_id):
     person = get_editable_person(person_id)
     form = TimeOffForm()
     if form.validate_on_submit():
-        targets.add_time_off(db.session, person, form.first_day.data, form.last_day.data,
-                             form.note.data, by=current_user)
+        target_settings.add_time_off(db.session, person, form.first_day.data,
+                                     form.last_day.data, form.note.data, by=current_user)
         db.session.commit()
         flash(_("Time off saved: %(name)s's targets shrink to match.", name=person.name),
               "success")
         return redirect(url_for("goals.time_off", person_id=person.id))
     since = local_date(utcnow(), person.organization.calendar) - timedelta(days=92)
     return render("goals/time_off.html", person=person, form=form,
-                  entries=targets.time_off(db.session, person, since),
+                  entries=target_settings.time_off(db.session, person, since),
                   status=422 if form.errors else 200)
 
 

@@ -24,7 +24,7 @@ from blueprints.params import bad_request, int_arg, period_arg
 from blueprints.rendering import render
 from extensions import db
 from models.types import utcnow
-from services import freshness, scorecards, visibility
+from services import drill_down, freshness, period_nav, scorecards, visibility
 
 bp = Blueprint("scorecards", __name__)
 
@@ -73,7 +73,7 @@ def _scorecard(person):
         freshness.person_stamp(person), now,
         lambda: render("scorecards/scorecard.html", block="scorecard",
                        card=scorecards.rep_scorecard(db.session, person, period, now),
-                       nav=scorecards.PeriodNav.of(period, now, calendar)))
+                       nav=period_nav.PeriodNav.of(period, now, calendar)))
 
 
 @bp.get("/scorecard")
@@ -120,7 +120,7 @@ def _team_grid(team, period, now, sort, order):
     up = grid.parent if grid.parent and visibility.can_see_team(db.session, current_user,
                                                                  grid.parent) else None
     return render("scorecards/team.html", block="grid", grid=grid, up=up,
-                  nav=scorecards.PeriodNav.of(period, now, team.organization.calendar))
+                  nav=period_nav.PeriodNav.of(period, now, team.organization.calendar))
 
 
 @bp.get("/company")
@@ -135,7 +135,7 @@ def company():
         lambda: render("scorecards/company.html", block="company",
                        view=scorecards.company_view(db.session, organization, period, now,
                                                     metric),
-                       nav=scorecards.PeriodNav.of(period, now, organization.calendar)))
+                       nav=period_nav.PeriodNav.of(period, now, organization.calendar)))
 
 
 @bp.get("/company/teams/<int:team_id>")
@@ -166,9 +166,9 @@ def activities():
     metric = get_loggable_metric(request.args["metric"])
     now, calendar = utcnow(), current_user.organization.calendar
     period = period_arg(calendar, now)
-    people = scorecards.people_of(db.session, subject)
-    behind = scorecards.activities_behind(db.session, [p.id for p in people], metric, period,
+    people = drill_down.people_of(db.session, subject)
+    behind = drill_down.activities_behind(db.session, [p.id for p in people], metric, period,
                                           page=int_arg("page") or 1)
     return render("scorecards/activities.html", block="activities", behind=behind,
                   subject=subject, scope=scope, metric=metric, many=len(people) > 1,
-                  nav=scorecards.PeriodNav.of(period, now, calendar))
+                  nav=period_nav.PeriodNav.of(period, now, calendar))
