@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from flask import current_app, has_app_context
 from sqlalchemy import DateTime, Numeric
 from sqlalchemy.types import TypeDecorator
 
@@ -26,7 +27,9 @@ class UTCDateTime(TypeDecorator):
 
 
 def utcnow():
-    return datetime.now(UTC)
+    """Now, aware: the app's clock (`app.extensions["clock"]`, which tests set) or the system's."""
+    clock = current_app.extensions.get("clock") if has_app_context() else None
+    return clock() if clock is not None else datetime.now(UTC)
 
 
 # Quantities are returned as floats: SQLite has no decimal type, and two decimals are plenty.

@@ -96,6 +96,22 @@ def _empty_tables():
     db.session.commit()
 
 
+class Clock:
+    """What utcnow() answers in the app under test: every view, service and column default."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def at(self, moment):
+        self.app.extensions["clock"] = lambda: moment
+
+
+@pytest.fixture
+def clock(app):
+    """The app's clock, to set once for the whole app: `clock.at(moment)`."""
+    return Clock(app)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -17,9 +17,9 @@ WEEK = "week-2026-11-23"
 
 
 @pytest.fixture(autouse=True)
-def logging_clock(monkeypatch):
+def logging_clock(clock):
     """What Today logs happens at the scorecards' fixed now."""
-    monkeypatch.setattr("blueprints.today.views.utcnow", lambda: NOW)
+    clock.at(NOW)
 
 
 def log_form(token, client_id="5b0c8d6e-0c39-4a57-9a0e-2f1d3c4b5a61"):
@@ -203,14 +203,13 @@ def test_a_team_goal_typed_by_a_manager_changes_the_cached_company_view(org, cli
     assert after != before and after >= 500
 
 
-def test_pace_moves_with_the_clock_even_when_nothing_is_logged(org, auth, client, monkeypatch):
+def test_pace_moves_with_the_clock_even_when_nothing_is_logged(org, auth, client, clock):
     log(org.ada, org.calls, at(2026, 11, 23, 9), quantity=25)
     auth.sign_in("ada@example.com")
     name = f"person-{org.ada.id}-calls"
     noon = client.get("/scorecard").text
     later = NOW + timedelta(days=1)  # Thursday noon: 35 due, 25 done
-    for module in ("blueprints.scorecards.views", "blueprints.page_cache"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: later)
+    clock.at(later)
     thursday = client.get("/scorecard").text
     assert "Due by now: 25" in noon and "Due by now: 35" in thursday
     assert _status(noon, name) == "on_pace" and _status(thursday, name) == "behind"

@@ -16,10 +16,8 @@ WEEK_KEY = "week-2026-11-23"
 
 
 @pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    for module in ("blueprints.scorecards.views", "blueprints.goals.views",
-                   "blueprints.page_cache"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: NOW)
+def fixed_clock(clock):
+    clock.at(NOW)
 
 
 @pytest.fixture

@@ -59,8 +59,8 @@ class Raw:
 
 
 @pytest.fixture
-def northwind(app, monkeypatch):
-    monkeypatch.setattr("blueprints.scorecards.views.utcnow", lambda: NOW)
+def northwind(app, clock):
+    clock.at(NOW)
     demo.organization.seed(db.session, NOW, app.config["PASSWORD_HASH_METHOD"], days=DAYS)
     demo.scorecards.seed(db.session, NOW, days=DAYS)
     organization = db.session.scalar(select(Organization))
