@@ -53,8 +53,8 @@ _CSRF_SLOT = b"\x00csrf-token\x00"  # NUL never occurs in rendered HTML
 def kept(stamp_of):
     """Mark a view whose pages may be served before anyone is loaded.
 
-    `stamp_of(identity, **view_args)` is the stamp the view keys its page on, read from the
-    signed-in identity alone, or None when the identity does not carry it.
+    `stamp_of(identity, now, **view_args)` is the stamp the view keys its page on, read from
+    the signed-in identity alone (and the clock), or None when the identity does not carry it.
     """
 
     def mark(view):
@@ -88,11 +88,11 @@ def serve_kept():
     if (stamp_of is None or token is None
             or session.get("_id") != login_manager._session_identifier_generator()):
         return None
-    who = accounts.identity_for_token(db.session, token)
-    stamp = stamp_of(who, **request.view_args) if who is not None else None
+    who, now = accounts.identity_for_token(db.session, token), utcnow()
+    stamp = stamp_of(who, now, **request.view_args) if who is not None else None
     if stamp is None:
         return None
-    key = _key((who.user_id, who.locale, who.timezone), stamp, utcnow())
+    key = _key((who.user_id, who.locale, who.timezone), stamp, now)
     etag = _etag(key)
     if _browser_has(etag):
         response = _not_modified(etag)

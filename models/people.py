@@ -23,10 +23,8 @@ class Organization(db.Model):
     fiscal_year_start_month: Mapped[int] = mapped_column(default=1)
     # Digits of the working weekdays, 0 = Monday: "01234" is Monday to Friday.
     working_weekdays: Mapped[str] = mapped_column(String(7), default="01234")
-    # Bumped on every change to what targets are made of, and to anyone's numbers
-    # (services.freshness).
+    # Bumped on every change to what targets are made of (services.freshness).
     settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
-    numbers_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
@@ -55,8 +53,6 @@ class Team(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped with every change to the numbers of anyone in it or beneath it (services.freshness).
-    numbers_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship()
     parent: Mapped["Team | None"] = relationship(remote_side=[id], back_populates="children")

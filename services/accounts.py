@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import LoginSession, Organization, SignInFailure, Team, User, team_managers
+from models import LoginSession, Organization, SignInFailure, User, team_managers
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -109,8 +109,7 @@ class Identity:
     timezone: str  # the person's, else the organisation's
     settings_version: int  # the organisation's (services.freshness)
     numbers_version: int  # the person's
-    organization_numbers_version: int
-    led_teams: dict  # {team id: its numbers_version}, for the teams the person leads
+    led_teams: frozenset  # the ids of the teams the person leads
 
 
 def identity_for_token(session, token):
@@ -125,28 +124,24 @@ def identity_for_token(session, token):
     return Identity(
         user_id=first.user_id, locale=first.locale, timezone=first.timezone,
         settings_version=first.settings_version, numbers_version=first.numbers_version,
-        organization_numbers_version=first.organization_numbers_version,
-        led_teams={row.team_id: row.team_numbers_version for row in rows
-                   if row.team_id is not None},
+        led_teams=frozenset(row.team_id for row in rows if row.team_id is not None),
     )
 
 
 # Core columns, not ORM attributes: the statement runs without the ORM's machinery, which
 # costs as much as the statement itself on a page served from the cache.
-_organizations, _teams = Organization.__table__, Team.__table__
+_organizations = Organization.__table__
 _IDENTITY = (
     select(
         _users.c.id.label("user_id"), _users.c.locale,
         func.coalesce(_users.c.timezone, _organizations.c.timezone).label("timezone"),
         _organizations.c.settings_version, _users.c.numbers_version,
-        _organizations.c.numbers_version.label("organization_numbers_version"),
-        _teams.c.id.label("team_id"), _teams.c.numbers_version.label("team_numbers_version"),
+        team_managers.c.team_id,
     )
     .select_from(_sessions)
     .join(_users, _users.c.id == _sessions.c.user_id)
     .join(_organizations, _organizations.c.id == _users.c.organization_id)
     .outerjoin(team_managers, team_managers.c.user_id == _users.c.id)
-    .outerjoin(_teams, _teams.c.id == team_managers.c.team_id)
     .where(*_SESSION_OF_AN_ACTIVE_PERSON)
 )
 

@@ -1,23 +1,28 @@
 """Stamps that change whenever a screen's numbers might: what lets a page be served again.
 
-Two kinds of counter stand for everything a scorecard is computed from:
-
-- `numbers_version`, of each person, of their team and every team above it, and of the
-  organisation, bumped in the same transaction as every change to the person's activities or
-  to what their devices report as pending (`person_changed`);
-- the organisation's `settings_version`, bumped whenever anything the targets and the
+- A person's `numbers_version` is bumped in the same transaction as every change to their
+  activities or to what their devices report as pending (`person_changed`): a rep's own
+  numbers reflect their own write on their next request. It is the only row an activity
+  write updates besides the activity and its roll-up, and it is the writer's own: no row is
+  updated by every write of an organisation, so writers never queue behind one another, and
+  an activity write locks nothing a settings change locks first (no deadlock between them).
+- Team and company numbers are made of many people's writes. Their stamp is the clock,
+  in steps of `SHARED_LAG`: such a page is worked out again at most once a step, and may lag
+  a write by at most that much; it says "as of" the time it was worked out.
+- The organisation's `settings_version` is bumped whenever anything the targets and the
   layout of the numbers come from changes: people, teams, roles, metrics, templates, goals,
   time off, the organisation's calendar. `watch` catches those changes in one place, however
   they are written (the unit of work or a bulk statement), so no service has to remember.
 
-A screen's stamp is the settings version with the numbers version of whom it shows: a person,
-a team or the organisation. Both are read from rows the request has loaded anyway (the
-signed-in person comes with their organisation and led teams), so checking costs no query.
-A change of who is in which team is a settings change.
+A screen's stamp is the settings version with its numbers' stamp. Both are read from rows the
+request has loaded anyway (the signed-in person comes with their organisation), so checking
+costs no query. A change of who is in which team is a settings change.
 """
 
-from sqlalchemy import bindparam, event, select, update
-from sqlalchemy.orm import Session, aliased
+from datetime import timedelta
+
+from sqlalchemy import bindparam, event, update
+from sqlalchemy.orm import Session
 
 from models import (
     Goal,
@@ -46,30 +51,23 @@ _STAMP = {"pacer_stamp": True}
 
 
 def person_changed(session, user_id):
-    """The person's numbers changed (an activity logged or removed, a device's report): so did
-    those of their team, every team above it and the organisation."""
-    for statement in _NUMBERS_CHANGED:
-        session.execute(statement, {"user_id": user_id})
+    """The person's numbers changed (an activity logged or removed, a device's report)."""
+    session.execute(_PERSON_CHANGED, {"user_id": user_id})
 
 
-def _numbers_changed():
-    """The statements person_changed runs, built once."""
-    person = select(User.team_id).where(User.id == bindparam("user_id")).scalar_subquery()
-    above = select(Team.id, Team.parent_id).where(Team.id == person).cte("above", recursive=True)
-    parent = aliased(Team)
-    above = above.union(  # not UNION ALL: a loop in the teams' parents must not run forever
-        select(parent.id, parent.parent_id).join(above, parent.id == above.c.parent_id))
-    organization = (select(User.organization_id).where(User.id == bindparam("user_id"))
-                    .scalar_subquery())
-    return [
-        update(table).where(where).values(numbers_version=table.numbers_version + 1)
-        .execution_options(synchronize_session=False, **_STAMP)
-        for table, where in (
-            (User, User.id == bindparam("user_id")),
-            (Team, Team.id.in_(select(above.c.id))),
-            (Organization, Organization.id == organization),
-        )
-    ]
+_PERSON_CHANGED = (
+    update(User).where(User.id == bindparam("user_id"))
+    .values(numbers_version=User.numbers_version + 1)
+    .execution_options(synchronize_session=False, **_STAMP)
+)
+
+# How far team and company numbers may lag a write.
+SHARED_LAG = timedelta(seconds=5)
+
+
+def shared_step(now):
+    """The step of the clock team and company pages are worked out in."""
+    return int(now.timestamp() // SHARED_LAG.total_seconds())
 
 
 def settings_changed(session):
@@ -90,35 +88,34 @@ def person_stamp(person):
     return (person.organization.settings_version, person.numbers_version)
 
 
-def team_stamp(team):
+def team_stamp(team, now):
     """The stamp of the numbers of a team's people, at any depth beneath it."""
-    return (team.organization.settings_version, team.numbers_version)
+    return (team.organization.settings_version, shared_step(now))
 
 
-def organization_stamp(organization):
+def organization_stamp(organization, now):
     """The stamp of the numbers of everyone in the organisation."""
-    return (organization.settings_version, organization.numbers_version)
+    return (organization.settings_version, shared_step(now))
 
 
 # The same stamps from a signed-in identity (services.accounts.Identity), for pages served
 # before anyone is loaded (blueprints/page_cache.py); None when the identity does not carry it.
 
 
-def kept_person_stamp(who, person_id=None):
+def kept_person_stamp(who, _now, person_id=None):
     """The stamp of the signed-in person's own numbers (of nobody else's)."""
     if person_id is not None and person_id != who.user_id:
         return None
     return (who.settings_version, who.numbers_version)
 
 
-def kept_team_stamp(who, team_id):
+def kept_team_stamp(who, now, team_id):
     """The stamp of a team the signed-in person leads."""
-    version = who.led_teams.get(team_id)
-    return None if version is None else (who.settings_version, version)
+    return (who.settings_version, shared_step(now)) if team_id in who.led_teams else None
 
 
-def kept_organization_stamp(who, **_view_args):
-    return (who.settings_version, who.organization_numbers_version)
+def kept_organization_stamp(who, now, **_view_args):
+    return (who.settings_version, shared_step(now))
 
 
 def watch(session_class=Session):
@@ -149,4 +146,3 @@ def _on_execute(state):
         settings_changed(state.session)
 
 
-_NUMBERS_CHANGED = _numbers_changed()

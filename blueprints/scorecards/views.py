@@ -108,7 +108,7 @@ def team(team_id):
     now, calendar = utcnow(), team.organization.calendar
     period = period_arg(calendar, now)
     sort, order = request.args.get("sort", "name"), request.args.get("order", "asc")
-    return page_cache.serve(freshness.team_stamp(team), now,
+    return page_cache.serve(freshness.team_stamp(team, now), now,
                             lambda: _team_grid(team, period, now, sort, order))
 
 
@@ -131,7 +131,7 @@ def company():
     period = period_arg(organization.calendar, now, default_kind="month")
     metric = get_loggable_metric(request.args["metric"]) if request.args.get("metric") else None
     return page_cache.serve(
-        freshness.organization_stamp(organization), now,
+        freshness.organization_stamp(organization, now), now,
         lambda: render("scorecards/company.html", block="company",
                        view=scorecards.company_view(db.session, organization, period, now,
                                                     metric),
@@ -150,7 +150,7 @@ def company_team(team_id):
     now, organization = utcnow(), current_user.organization
     period = period_arg(organization.calendar, now, default_kind="month")
     return page_cache.serve(
-        freshness.organization_stamp(organization), now,
+        freshness.organization_stamp(organization, now), now,
         lambda: render("scorecards/company_team.html", block="people",
                        view=scorecards.company_team(db.session, organization, team, period,
                                                     now, metric)))
