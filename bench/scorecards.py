@@ -113,7 +113,26 @@ def _arguments(argv):
                         help="skip counting each page's SQL statements in process")
     parser.add_argument("--profile", action="store_true",
                         help="print a cProfile of one request per page (stderr)")
-    return parser.parse_args(argv)
+    parser.add_argument("--live", action="store_true",
+                        help="then measure every page again while devices send activities "
+                             "through the sync API (bench/live.py)")
+    parser.add_argument("--live-rate", type=float, default=20.0,
+                        help="items a second the devices send in all, on a schedule")
+    parser.add_argument("--live-devices", type=int, default=50, help="one rep each")
+    parser.add_argument("--scaling", action="store_true",
+                        help="instead of serving: each page's in-process cost, worked out "
+                             "afresh, for organisations of each of --scaling-reps reps "
+                             "(bench/scaling.py)")
+    parser.add_argument("--scaling-reps", type=int, nargs=2, default=[1000, 4000],
+                        metavar=("SMALL", "LARGE"))
+    parser.add_argument("--repeat", type=int, default=7,
+                        help="--scaling: requests timed per page (the median is printed)")
+    args = parser.parse_args(argv)
+    if args.live and args.scaling:
+        parser.error("--live and --scaling are separate runs")
+    if args.live and (args.live_rate <= 0 or args.live_devices < 1):
+        parser.error("--live-rate must be above 0 and --live-devices at least 1")
+    return args
 
 
 def log(message):
@@ -123,6 +142,11 @@ def log(message):
 def run(args, cleanup):
     from org import Shape
 
+    log(f"app: {_app_version()}")
+    if args.scaling:
+        import scaling
+
+        return scaling.run(args, cleanup)
     shape = Shape(reps=args.reps, teams=args.teams, regions=args.regions,
                   activities=args.activities, days=args.days)
     database_url, logins = _database(args, shape, cleanup)
@@ -166,62 +190,150 @@ def run(args, cleanup):
     # and compared with their mean, so page and baseline are seconds apart: this shared
     # machine's speed drifts by a fifth within minutes. The median of the rounds' ratios
     # stands up to another tenant's burst in one of them.
-    def measure(name, number):
+    def measure(name, number, writer=None):
         path, cookie = targets[name]
-        if args.warmup:
-            load.run(port, path, cookie, args.connections, args.warmup, args.wrk_threads)
-            _settle(server)
-        result = load.run(port, path, cookie, args.connections, args.duration,
-                          args.wrk_threads)
+        label = f"{name} under writes" if writer else name
+        if writer:
+            writer.start()
+        try:
+            if args.warmup:
+                load.run(port, path, cookie, args.connections, args.warmup, args.wrk_threads)
+                # Under writes the server is never idle: the writes go on, and the warm-up's
+                # last requests finish within the measurement's first milliseconds.
+                if writer is None:
+                    _settle(server)
+            began = time.monotonic()
+            result = load.run(port, path, cookie, args.connections, args.duration,
+                              args.wrk_threads)
+            ended = time.monotonic()
+        finally:
+            if writer:
+                writer.stop()
         # Requests the load generator gave up on at the end still run: let them finish, so
         # they do not eat into the next measurement's time.
         _settle(server)
-        log(f"round {number}, {name}: {result.requests} requests in {result.seconds:.1f} s"
+        log(f"round {number}, {label}: {result.requests} requests in {result.seconds:.1f} s"
             f" ({result.rate:.1f} req/s), p50 {result.p50_ms:.1f} ms, "
             f"p99 {result.p99_ms:.1f} ms"
             + (f", {result.failures} socket errors or timeouts" if result.failures else ""))
+        if writer:
+            written.setdefault(name, []).append(_writer_window(writer, label, number, began,
+                                                               ended, args.live_rate))
         return result
 
     pages = [name for name in chosen if name != TRIVIAL]
-    results = {name: [] for name in chosen}
+    written = {}
+    results, ratios = _rounds(args.rounds, pages, measure)
+    if not load.wrk_path():
+        print("(load from Python threads, not wrk: the client may saturate before the "
+              "server does)")
+    for name in chosen:
+        _print_line(name, results[name], ratios.get(name), args.duration)
+
+    if args.live:
+        live_pages = [name for name in pages if name in PAGES]
+        writer = cleanup.enter_context(_writer(args, port, database_url, logins))
+        cpu = time.process_time()
+        results, ratios = _rounds(args.rounds, live_pages, measure, writer)
+        log(f"writer: {writer.summary()}; this process (the writer and the load's harness) "
+            f"used {time.process_time() - cpu:.1f} s of CPU")
+        if writer.errors:
+            raise RuntimeError(f"the writer had {len(writer.errors)} failures, the first: "
+                               f"{writer.errors[0]}")
+        for name in live_pages:
+            rates = [window.rate for window in written[name]]
+            log(f"{name} under writes: the writer achieved {statistics.median(rates):.1f} "
+                f"items/s while it was measured (median of the rounds: "
+                f"{', '.join(f'{rate:.1f}' for rate in rates)}; asked {args.live_rate:g})")
+        for name in live_pages:
+            _print_line(f"{name} under writes", results[name], ratios[name], args.duration)
+
+    if not args.no_queries or args.profile:
+        _diagnose(database_url, [(name, *targets[name]) for name in chosen], args.profile)
+
+
+def _rounds(rounds, pages, measure, writer=None):
+    """Every page measured `rounds` times, each between two loads of the trivial route (those
+    without writes); the results by name, and each page's ratios to the trivial route."""
+    results = {name: [] for name in (TRIVIAL, *pages)}
     ratios = {name: [] for name in pages}
-    for number in range(1, args.rounds + 1):
+    for number in range(1, rounds + 1):
         before = measure(TRIVIAL, number)
         results[TRIVIAL].append(before)
         for name in pages:
-            result = measure(name, number)
+            result = measure(name, number, writer)
             after = measure(TRIVIAL, number)
             results[name].append(result)
             results[TRIVIAL].append(after)
             baseline = (before.rate + after.rate) / 2
             ratios[name].append(result.rate / baseline if baseline else 0.0)
             before = after
+    return results, ratios
 
-    if not load.wrk_path():
-        print("(load from Python threads, not wrk: the client may saturate before the "
-              "server does)")
-    for name in chosen:
-        measured = results[name]
-        rate = statistics.median(each.rate for each in measured)
-        # The worst measurement's p99; where no request finished, all that is known is that
-        # p99 is longer than the measurement.
-        p99 = (f"{max(each.p99_ms for each in measured):.1f}"
-               if all(each.requests for each in measured) else f">{args.duration * 1000:.0f}")
-        ratio = statistics.median(ratios[name]) if name in ratios else 1.0
-        print(f"{name}: {rate:.1f} req/s, p99 {p99} ms, ratio {ratio:.2f}", flush=True)
 
-    if not args.no_queries or args.profile:
-        _diagnose(database_url, [(name, *targets[name]) for name in chosen], args.profile)
+def _print_line(label, measured, ratios, duration):
+    rate = statistics.median(each.rate for each in measured)
+    # The worst measurement's p99; where no request finished, all that is known is that
+    # p99 is longer than the measurement.
+    p99 = (f"{max(each.p99_ms for each in measured):.1f}"
+           if all(each.requests for each in measured) else f">{duration * 1000:.0f}")
+    ratio = statistics.median(ratios) if ratios else 1.0
+    print(f"{label}: {rate:.1f} req/s, p99 {p99} ms, ratio {ratio:.2f}", flush=True)
+
+
+# Writes while the pages are loaded (--live)
+
+
+@contextmanager
+def _writer(args, port, database_url, logins):
+    """bench/live.py's devices, signed in, sending only between start() and stop()."""
+    import live
+
+    emails, in_team, metrics = live.choose_reps(database_url, logins["rep"],
+                                                logins["team_id"], args.live_devices)
+    writer = live.Writer(port, emails, metrics, args.live_rate, log)
+    started = time.perf_counter()
+    try:
+        writer.sign_in(_password())
+        log(f"writer: {len(emails)} devices signed in through the sign-in form in "
+            f"{time.perf_counter() - started:.1f} s: the measured rep (one batch in "
+            f"{writer.focus_every}), {in_team - 1} more of the measured team, "
+            f"{len(emails) - in_team} across the other teams; {args.live_rate:g} items/s in "
+            f"batches of {live.BATCH_SIZES[0]}-{live.BATCH_SIZES[1]}")
+        writer.set_team(in_team)
+        yield writer
+    finally:
+        writer.close()
+
+
+def _writer_window(writer, label, number, began, ended, rate):
+    """Log what the writer did while a page was measured; raise if anything failed."""
+    import live
+
+    window = writer.window(began, ended)
+    team = sum(window.by_device[device] for device in range(writer.in_team))
+    log(f"round {number}, {label}: the writer's {window.items} items in {window.batches} "
+        f"batches answered over the {window.seconds:.1f} s measured: {window.rate:.1f} "
+        f"items/s (asked {rate:g}; {window.items_sent / window.seconds:.1f} items/s sent); "
+        f"{window.by_device[0]} of them the measured rep's, {team} the measured team's "
+        f"(the rep's included); batch p50 {live.percentile_ms(window.latencies, 0.5)} ms, "
+        f"p99 {live.percentile_ms(window.latencies, 0.99)} ms")
+    if writer.errors:
+        raise RuntimeError(f"the writer had {len(writer.errors)} failures (non-2xx answers, "
+                           f"items not stored or failed sockets), the first: "
+                           f"{writer.errors[0]}")
+    return window
 
 
 # The database
 
 
-def _database(args, shape, cleanup):
-    """A URL of a database holding the organisation, and the logins; built or (--keep) reused."""
+def _database(args, shape, cleanup, folder_name=None):
+    """A URL of a database holding the organisation, and the logins; built or (--keep) reused
+    (from --keep-dir/<folder_name>, by default the database's kind)."""
     built = None
     if args.keep:
-        folder = args.keep_dir / args.database
+        folder = args.keep_dir / (folder_name or args.database)
         marker = folder / BUILD_FILE
         if marker.exists():
             built = json.loads(marker.read_text())
@@ -344,6 +456,20 @@ def _build(url, shape, kind):
         db.session.remove()
         db.engine.dispose()
     return asdict(logins)
+
+
+def _app_version():
+    """The commit the app is at, and how many of its files differ from it: the figures are
+    this tree's, which other work may be changing."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
+                                capture_output=True, text=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                 cwd=ROOT, check=True, capture_output=True,
+                                 text=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git checkout"
+    return f"{commit}" + (f" with {len(changed)} files changed" if changed else "")
 
 
 def _password():
