@@ -22,7 +22,8 @@ lint: install-test
 
 bench: install-test assets translations system-deps
 	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
-	$(BIN)/python bench/scorecards.py
+	$(BIN)/python bench/scorecards.py --live
+	$(BIN)/python bench/scorecards.py --scaling
 	$(BIN)/python bench/sync.py
 
 install: $(VENV)/.installed
