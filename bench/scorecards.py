@@ -13,6 +13,14 @@ server's settings and, per page, its SQL statements a request and in-process tim
 
     .venv/bin/python bench/scorecards.py [--database sqlite] [--keep] [--duration 10] ...
 
+With --live it then measures every page again while 50 devices send 20 activities a second
+through the sync API (bench/live.py), one more line a page:
+
+    <page> under writes: <req/s> req/s, p99 <ms> ms, ratio <r>
+
+With --scaling it serves nothing: it times each page in process, page cache off, for the same
+organisation with 1,000 and with 4,000 reps (bench/scaling.py).
+
 Traffic goes to 127.0.0.1 only; every run stops by itself, and the server and the database
 cluster are stopped on the way out, on errors and Ctrl-C too.
 """
