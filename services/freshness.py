@@ -98,26 +98,6 @@ def organization_stamp(organization, now):
     return (organization.settings_version, shared_step(now))
 
 
-# The same stamps from a signed-in identity (services.accounts.Identity), for pages served
-# before anyone is loaded (blueprints/page_cache.py); None when the identity does not carry it.
-
-
-def kept_person_stamp(who, _now, person_id=None):
-    """The stamp of the signed-in person's own numbers (of nobody else's)."""
-    if person_id is not None and person_id != who.user_id:
-        return None
-    return (who.settings_version, who.numbers_version)
-
-
-def kept_team_stamp(who, now, team_id):
-    """The stamp of a team the signed-in person leads."""
-    return (who.settings_version, shared_step(now)) if team_id in who.led_teams else None
-
-
-def kept_organization_stamp(who, now, **_view_args):
-    return (who.settings_version, shared_step(now))
-
-
 def watch(session_class=Session):
     """Bump the settings stamp on every change to what targets are made of, in one place."""
     for name, listener in (("before_flush", _before_flush), ("do_orm_execute", _on_execute)):

@@ -1,5 +1,6 @@
 """Cheap repeat loads: personal pages carry an ETag, and a browser holding the current page is
-answered 304 before anything is rendered, never for a page that changed or is not its own."""
+answered 304 after the sign-in and access checks, before anything is rendered, never for a page
+that changed, is not its own, or carries another session's CSRF token."""
 
 from datetime import timedelta
 
@@ -25,13 +26,15 @@ def test_a_repeat_load_with_nothing_changed_is_a_304_and_runs_only_the_sign_in_c
         org, auth, client, loads):
     auth.sign_in("ada@example.com")
     page = client.get("/scorecard")
+    # Weak: rendered again under the same key, a page means the same but its CSRF token,
+    # signed at another moment, is other bytes.
     assert page.status_code == 200 and page.headers["ETag"].startswith('W/"')
     cache.clear()  # the browser's copy is enough: this process need not keep the page
     loads.clear()
     with statements() as run:
         repeat = again(client, "/scorecard", page)
     assert repeat.status_code == 304 and repeat.data == b""
-    assert len(run) == 1 and "login_sessions" in run[0] and loads == []
+    assert len(run) == 1 and "login_sessions" in run[0] and len(loads) == 1  # Flask-Login's
     assert repeat.headers["ETag"] == page.headers["ETag"]
     assert repeat.headers["Cache-Control"] == "private, no-cache"
     assert "HX-Request" in repeat.headers["Vary"]
@@ -65,7 +68,7 @@ def test_the_token_of_a_page_the_browser_kept_still_goes_through(org, auth, clie
 @pytest.mark.parametrize("email, url", [
     ("mara@example.com", "/people/{ada}/scorecard"),
     ("mara@example.com", "/teams/{sales}?period=month-2026-11-01&sort=calls&order=desc"),
-    ("exec@example.com", "/teams/{field}"),  # leads none: checked by loading the person
+    ("exec@example.com", "/teams/{field}"),  # leads none
     ("exec@example.com", "/company?metric=calls"),
     ("exec@example.com", "/company/teams/{sales}?metric=calls"),
 ])
@@ -108,19 +111,28 @@ def test_another_language_is_another_etag(org, auth, client):
     assert italian.headers["ETag"] != english.headers["ETag"]
 
 
-def test_the_next_minute_is_another_etag(org, auth, client, monkeypatch):
+def test_the_next_minute_is_another_etag(org, auth, client, clock):
     auth.sign_in("ada@example.com")
     page = client.get("/scorecard")
-
-    def clock_at(moment):
-        for module in ("blueprints.scorecards.views", "blueprints.page_cache"):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
-
-    clock_at(NOW + timedelta(seconds=59))  # the page still says "as of" the same minute
+    clock.at(NOW + timedelta(seconds=59))  # the page still says "as of" the same minute
     assert again(client, "/scorecard", page).status_code == 304
-    clock_at(NOW + timedelta(minutes=1))
+    clock.at(NOW + timedelta(minutes=1))
     later = again(client, "/scorecard", page)
     assert later.status_code == 200 and later.headers["ETag"] != page.headers["ETag"]
+
+
+def test_a_page_whose_token_is_of_another_csrf_secret_is_never_answered_304(org, auth,
+                                                                           client):
+    """As when the cookie is lost and a remembered sign-in starts a new session: the copy the
+    browser holds carries a token the new session refuses."""
+    auth.sign_in("ada@example.com")
+    page = client.get("/scorecard")
+    with client.session_transaction() as session:
+        del session["csrf_token"]
+    fresh = again(client, "/scorecard", page)
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != page.headers["ETag"]
+    assert csrf_token(fresh.text) != csrf_token(page.text)
+    assert client.post("/today/log", data=log_form(csrf_token(fresh.text))).status_code == 302
 
 
 def test_the_fragment_has_its_own_etag(org, auth, client):

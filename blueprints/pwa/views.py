@@ -86,9 +86,8 @@ def offline():
 @bp.after_app_request
 def name_the_user(response):
     """Tell the service worker whose page this is, so it never shows one person's cached pages
-    to the next (a page with no user, such as sign-in, makes it drop them). A page served
-    before anyone was loaded (blueprints/page_cache.py) names its person already."""
-    if response.mimetype != "text/html" or USER_HEADER in response.headers:
+    to the next (a page with no user, such as sign-in, makes it drop them)."""
+    if response.mimetype != "text/html":
         return response
     if current_user and current_user.is_authenticated:
         response.headers[USER_HEADER] = str(current_user.id)

@@ -77,7 +77,6 @@ def _scorecard(person):
 
 
 @bp.get("/scorecard")
-@page_cache.kept(freshness.kept_person_stamp)
 @roles_required("rep")
 def mine():
     """The signed-in rep's own scorecard."""
@@ -85,7 +84,6 @@ def mine():
 
 
 @bp.get("/people/<int:person_id>/scorecard")
-@page_cache.kept(freshness.kept_person_stamp)
 def person(person_id):
     return _scorecard(get_visible_person(person_id))
 
@@ -102,7 +100,6 @@ def teams():
 
 
 @bp.get("/teams/<int:team_id>")
-@page_cache.kept(freshness.kept_team_stamp)
 def team(team_id):
     team = get_visible_team(team_id)
     now, calendar = utcnow(), team.organization.calendar
@@ -124,7 +121,6 @@ def _team_grid(team, period, now, sort, order):
 
 
 @bp.get("/company")
-@page_cache.kept(freshness.kept_organization_stamp)
 @roles_required("executive", "admin")
 def company():
     now, organization = utcnow(), current_user.organization
@@ -139,7 +135,6 @@ def company():
 
 
 @bp.get("/company/teams/<int:team_id>")
-@page_cache.kept(freshness.kept_organization_stamp)
 @roles_required("executive", "admin")
 def company_team(team_id):
     """A team's people in the executive view's cascade, fetched when the team is opened."""

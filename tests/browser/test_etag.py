@@ -1,5 +1,6 @@
 """Repeat loads in Chromium: the browser revalidates the rep's scorecard with its ETag, the
-server answers 304, and the service worker still keeps the whole page for offline."""
+server answers 304, the service worker still keeps the whole page for offline, and the forms
+of the copy the browser showed still post."""
 
 from datetime import UTC, datetime
 
@@ -23,12 +24,10 @@ FORGET_SCORECARD = """async () => {
 
 
 @pytest.fixture
-def answers(app, monkeypatch):
+def answers(app, clock):
     """The status of every answer the server gives for /scorecard, on a clock that stands
     still (the minute is part of the ETag)."""
-    now = datetime.now(UTC)
-    for module in ("blueprints.scorecards.views", "blueprints.page_cache"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: now)
+    clock.at(datetime.now(UTC))
     seen = []
 
     @app.after_request
@@ -58,3 +57,15 @@ def test_a_repeat_visit_is_a_304_and_the_worker_still_keeps_the_page(rep, answer
     page.context.set_offline(True)
     page.goto("/scorecard")
     expect(page.get_by_role("heading", level=1, name="My scorecard")).to_be_visible()
+
+
+def test_the_copy_a_304_let_the_browser_show_signs_out(rep, answers, page):
+    sign_in(page)
+    page.goto("/scorecard")
+    answers.clear()
+    page.goto("/today")
+    page.goto("/scorecard")
+    expect(page.get_by_role("heading", level=1, name="My scorecard")).to_be_visible()
+    assert 304 in answers  # the page on screen is the browser's copy, with its CSRF token
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
