@@ -50,10 +50,11 @@ def register_extensions(app):
     from blueprints import access, page_cache
     from blueprints.assets import register_bundles
     from blueprints.localization import select_locale, select_timezone
-    from services import freshness
+    from services import freshness, team_rollups
 
     db.init_app(app)
     freshness.watch()
+    team_rollups.watch()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["DATABASE_LOCK_TIMEOUT_MS"])

@@ -1,7 +1,7 @@
 """The models, one module per area; importing this package registers them all."""
 
 from models.accounts import LoginSession, SignInFailure
-from models.activities import SOURCES, Activity, DailyRollup
+from models.activities import SOURCES, Activity, DailyRollup, TeamRollup
 from models.devices import DeviceOutbox
 from models.metrics import Metric
 from models.people import ROLES, Organization, Team, User, UserRole, team_managers
@@ -29,6 +29,7 @@ __all__ = [
     "ScorecardTemplate",
     "SignInFailure",
     "Team",
+    "TeamRollup",
     "TimeOff",
     "User",
     "UserRole",

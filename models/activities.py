@@ -3,12 +3,21 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.metrics import Metric
-from models.people import User
+from models.people import Team, User
 from models.types import Quantity, UTCDateTime, utcnow
 
 SOURCES = ("web", "offline", "crm", "api", "import")
@@ -74,3 +83,27 @@ class DailyRollup(db.Model):
     total: Mapped[float] = mapped_column(Quantity, default=0)
     # The part of the total that came from the CRM: every number says how much of it did.
     crm_total: Mapped[float] = mapped_column(Quantity, default=0, server_default="0")
+
+
+class TeamRollup(db.Model):
+    """Per team, metric and local day: what its own active reps' days add up to, as they count.
+
+    Each person's day is capped (the metric's daily cap) before it is added, so a team's row
+    is exactly the sum of its people's counted days, and a team's or the company's numbers
+    read teams x metrics x days rows, however many people are in them. Kept by the activity
+    write path in the same transaction as the person's roll-up (services.team_rollups), and
+    recounted for a team when who counts in it changes (someone joins, leaves, stops being a
+    rep or is deactivated) and for a metric when its gate or cap changes.
+    """
+
+    __tablename__ = "team_rollups"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    total: Mapped[float] = mapped_column(Quantity, default=0)
+    # The CRM's part of the capped days: a capped day keeps the CRM's share of it, which is
+    # not a whole number of hundredths, hence a float.
+    crm_total: Mapped[float] = mapped_column(Float, default=0, server_default="0")
+
+    team: Mapped[Team] = relationship()

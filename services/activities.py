@@ -9,7 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from models import Activity, DailyRollup, Metric, User
 from models.types import utcnow
 from periods import local_date
-from services import freshness
+from services import freshness, team_rollups
+from services.capping import capped_total
 
 
 @dataclass(frozen=True)
@@ -23,26 +24,40 @@ def _insert(session, table):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-def _bump_rollup(session, activity, sign):
-    """Add (sign=1) or take away (sign=-1) one counted activity in its day's roll-up."""
-    statement = _insert(session, DailyRollup).values(
-        user_id=activity.user_id,
-        metric_id=activity.metric_id,
-        day=activity.local_day,
-        entries=sign,
-        total=sign * activity.quantity,
-        crm_total=sign * activity.quantity if activity.source == "crm" else 0,
-    )
-    # One upsert, so concurrent writers of the same day never lose an update.
-    statement = statement.on_conflict_do_update(
-        index_elements=["user_id", "metric_id", "day"],
-        set_={
-            "entries": DailyRollup.entries + statement.excluded.entries,
-            "total": DailyRollup.total + statement.excluded.total,
-            "crm_total": DailyRollup.crm_total + statement.excluded.crm_total,
-        },
-    )
-    session.execute(statement)
+def _bump_rollups(session, user, counted, sign):
+    """Add (sign=1) or take away (sign=-1) counted activities of one person in their days'
+    roll-ups, the person's and their team's."""
+    if not counted:
+        return
+    deltas = {}
+    for activity in counted:
+        key = (activity.metric_id, activity.local_day)
+        total, crm = deltas.get(key, (0, 0))
+        quantity = sign * activity.quantity
+        deltas[key] = (total + quantity, crm + (quantity if activity.source == "crm" else 0))
+    changes = []
+    for (metric_id, day), (total, crm) in sorted(deltas.items()):
+        # One upsert, so concurrent writers of the same day never lose an update; it returns
+        # the day as it now is, and the team's day changes by what its capped value did.
+        statement = _insert(session, DailyRollup).values(
+            user_id=user.id, metric_id=metric_id, day=day,
+            entries=sign * sum(1 for each in counted
+                               if (each.metric_id, each.local_day) == (metric_id, day)),
+            total=total, crm_total=crm,
+        )
+        after, crm_after = session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["user_id", "metric_id", "day"],
+                set_={
+                    "entries": DailyRollup.entries + statement.excluded.entries,
+                    "total": DailyRollup.total + statement.excluded.total,
+                    "crm_total": DailyRollup.crm_total + statement.excluded.crm_total,
+                },
+            ).returning(DailyRollup.total, DailyRollup.crm_total)
+        ).one()
+        changes.append((metric_id, day, after - total, after, crm_after - crm, crm_after))
+    caps = {activity.metric_id: activity.metric.daily_cap for activity in counted}
+    team_rollups.add(session, team_rollups.counting_team(user), changes, caps)
 
 
 def record(
@@ -65,6 +80,10 @@ def record(
     if occurred_at.tzinfo is None:
         raise ValueError("occurred_at must be timezone-aware")
     client_id = client_id or uuid.uuid4()
+    # The person's row first, on every write path: one lock order, so a settings change (which
+    # takes the organisation's row, then the person's) and a write never wait on each other
+    # in a circle (see services.freshness).
+    freshness.person_changed(session, user.id)
     values = dict(
         client_id=client_id,
         user_id=user.id,
@@ -99,8 +118,7 @@ def record(
         return Recorded(existing, created=False)
     activity = session.get(Activity, inserted)
     if activity.counted:
-        _bump_rollup(session, activity, 1)
-    freshness.person_changed(session, activity.user_id)
+        _bump_rollups(session, user, [activity], 1)
     return Recorded(activity, created=True)
 
 
@@ -108,23 +126,14 @@ def remove(session, activity, by_user, now=None):
     """Soft-delete an activity and take it out of the roll-up; removing twice does nothing."""
     if activity.is_deleted:
         return False
+    # The person's row first, as on every write path: one lock order (see services.freshness).
+    freshness.person_changed(session, activity.user_id)
     activity.deleted_at = now or utcnow()
     activity.deleted_by_id = by_user.id
+    session.flush()
     if activity.counted:
-        _bump_rollup(session, activity, -1)
-    freshness.person_changed(session, activity.user_id)
+        _bump_rollups(session, activity.user, [activity], -1)
     return True
-
-
-def capped_total():
-    """A day's total as it counts: never above the metric's daily cap."""
-    return case(
-        (
-            and_(Metric.daily_cap.is_not(None), DailyRollup.total > Metric.daily_cap),
-            Metric.daily_cap,
-        ),
-        else_=DailyRollup.total,
-    )
 
 
 def totals_by_metric(session, user_ids, first_day, last_day):
@@ -161,7 +170,8 @@ def parse_client_id(text):
 
 
 def rebuild_rollups(session, metric_ids=None, user_ids=None):
-    """Recount the roll-up from the activity rows (after a bulk import or a quality-gate change).
+    """Recount the roll-ups, the people's and their teams', from the activity rows (after a
+    bulk import or a quality-gate change).
 
     Also re-applies each metric's quality gate to the activities' `counted` flag first.
     """
@@ -198,6 +208,13 @@ def rebuild_rollups(session, metric_ids=None, user_ids=None):
                 .group_by(Activity.user_id, Activity.metric_id, Activity.local_day),
             )
         )
+    teams = None
+    if user_ids is not None:
+        teams = set(session.scalars(
+            select(User.team_id).where(User.id.in_(user_ids), User.team_id.is_not(None))
+        ))
+    team_rollups.recount(session, team_ids=teams,
+                         metric_ids=[metric.id for metric in metrics] if metric_ids else None)
 
 
 def relocalise(session, organization):

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from models import Metric, Team, User
-from services import accounts
+from services import accounts, team_rollups
 from services.activities import rebuild_rollups, relocalise
 
 METRIC_KEY = re.compile(r"[a-z][a-z0-9_]{1,39}")
@@ -200,12 +200,14 @@ def save_metric(
 ):
     """Create (metric=None, with a key) or update a metric; the key never changes once set.
 
-    A changed quality gate recounts which activities count, and the roll-up with them.
+    A changed quality gate recounts which activities count, and the roll-ups with them; a
+    changed daily cap, the teams' roll-up.
     """
     if metric is None:
         metric = Metric(organization=organization, key=key)
         session.add(metric)
     gate_changed = metric.id is not None and metric.quality_min != quality_min
+    cap_changed = metric.id is not None and metric.daily_cap != daily_cap
     metric.name, metric.kind, metric.aggregation = name, kind, aggregation
     metric.unit, metric.direction = unit, direction
     metric.quality_min, metric.quality_unit = quality_min, quality_unit or None
@@ -213,6 +215,9 @@ def save_metric(
     if gate_changed:
         session.flush()
         rebuild_rollups(session, metric_ids=[metric.id])
+    elif cap_changed:  # people's days are kept uncapped; their teams' days are capped
+        session.flush()
+        team_rollups.recount(session, metric_ids=[metric.id])
     return metric
 
 

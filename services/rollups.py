@@ -6,10 +6,10 @@ activities, so a page costs the same however many activities lie behind its numb
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Select, case, cast, func, select
+from sqlalchemy import Select, case, func, select
 
 from models import DailyRollup, Metric
-from services.activities import capped_total
+from services.capping import capped_crm_total, capped_total
 
 
 @dataclass(frozen=True)
@@ -34,19 +34,6 @@ def nobody(user_ids):
 
 def ids_in(user_ids):
     return user_ids if isinstance(user_ids, Select) else list(user_ids)
-
-
-def capped_crm_total():
-    """The CRM's part of a day's capped total: a capped day keeps the CRM's share of it."""
-    return case(
-        # As floats: SQLite keeps whole numbers as integers and would divide them as such.
-        (
-            DailyRollup.total > 0,
-            cast(capped_total(), Float) * cast(DailyRollup.crm_total, Float)
-            / cast(DailyRollup.total, Float),
-        ),
-        else_=0,
-    )
 
 
 def totals(session, user_ids, first_day, last_day):

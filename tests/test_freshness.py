@@ -9,9 +9,15 @@ import pytest
 from sqlalchemy import delete, event, select, update
 
 from extensions import db
-from models import Goal, Organization, TimeOff, User
+from models import Goal, Organization, TeamRollup, TimeOff, User
 from services import activities, freshness, pending, target_settings
 from tests.conftest import at
+
+
+class _Statements(list):
+    def __init__(self):
+        super().__init__()
+        self.parameters = []
 
 
 def versions(*rows):
@@ -23,11 +29,12 @@ def versions(*rows):
 
 @contextmanager
 def statements():
-    """The SQL statements run inside the block."""
-    seen = []
+    """The SQL statements run inside the block (and their parameters, in `.parameters`)."""
+    seen = _Statements()
 
-    def record(_conn, _cursor, statement, *_args):
+    def record(_conn, _cursor, statement, parameters, *_args):
         seen.append(statement)
+        seen.parameters.append(parameters)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
@@ -54,7 +61,9 @@ def test_an_activity_moves_its_own_person_and_nobody_else(make):
 @pytest.mark.parametrize("source", ["web", "offline"])
 def test_an_activity_write_updates_no_row_the_whole_organisation_shares(make, source):
     """Writers of one organisation never queue behind one row, nor lock one in two orders:
-    an activity write touches the activity, its person's roll-up and its person alone."""
+    an activity write touches the activity, its person's row and roll-up, and its own team's
+    roll-up alone, and it takes the person's row first (as a settings change takes the
+    organisation's row, then people's: never the other way round)."""
     field = make.team("Field", parent=make.team("Company"))
     ada = make.user("ada@example.com", team=field)
     calls = make.metric("calls")
@@ -62,14 +71,23 @@ def test_an_activity_write_updates_no_row_the_whole_organisation_shares(make, so
         activities.record(db.session, user=ada, metric=calls, occurred_at=at(2026, 11, 2),
                           calendar=make.organization.calendar, source=source)
         db.session.commit()
-    writes = [s for s in seen if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    writes = [(s, p) for s, p in zip(seen, seen.parameters, strict=True)
+              if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes, "the write ran no statement at all"
-    tables = {re.match(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+\"?(\w+)", s, re.I).group(1)
-              for s in writes}
-    assert tables <= {"activities", "daily_rollups", "users"}
-    assert not {"teams", "organizations"} & tables
-    user_updates = [s for s in writes if re.match(r"\s*UPDATE\s+\"?users", s, re.I)]
+
+    def table(statement):
+        return re.match(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+\"?(\w+)", statement,
+                        re.I).group(1)
+
+    tables = [table(s) for s, _p in writes]
+    assert set(tables) == {"activities", "daily_rollups", "team_rollups", "users"}
+    assert tables[0] == "users"  # the lock order
+    user_updates = [s for s, _p in writes if table(s) == "users"]
     assert all("WHERE users.id =" in s for s in user_updates)  # the writer's own row
+    # The team roll-up statement wrote the writer's own team's row, and no other team's.
+    assert db.session.execute(select(TeamRollup.team_id, TeamRollup.total)).all() == [
+        (field.id, 1)
+    ]
 
 
 def test_team_and_company_stamps_move_with_the_clock_not_with_writes(make):
