@@ -310,10 +310,10 @@ class Writer:
         """The batches answered between two moments of time.monotonic()."""
         with self.lock:
             these = [each for each in self.tally.answered if start <= each.at <= end]
+            sent = sum(each.items for each in self.tally.answered if start <= each.sent <= end)
         by_device = Counter()
         for each in these:
             by_device[each.device] += each.items
-            sent = sum(each.items for each in self.tally.answered if start <= each.sent <= end)
         return Window(end - start, sum(each.items for each in these), len(these), by_device,
                       sorted(each.seconds for each in these), sent)
 

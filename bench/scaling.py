@@ -31,6 +31,7 @@ from scorecards import PAGES, SIGNED_IN, SIGNED_IN_PATH, TRIVIAL, TRIVIAL_PATH, 
 @dataclass(frozen=True)
 class Timed:
     ms: float  # median time of a request in process
+    cpu_ms: float  # median CPU time this process spent on it (the database's is not in it)
     sql_ms: float  # median time of its SQL statements
     statements: tuple  # fewest and most statements a request ran
     kib: int  # size of the page
@@ -71,7 +72,7 @@ def _ms(value):
 def _measure(url, logins, repeat, reps):
     """Each page's Timed, from the app's test client against the database at `url`."""
     os.environ["DATABASE_URL"] = url
-    from queries import _timing
+    from queries import _short, _timing
 
     import config
     from app import create_app
@@ -114,31 +115,38 @@ def _measure(url, logins, repeat, reps):
 
     gc.collect()
     times = {name: [] for name in pages}
+    cpu = {name: [] for name in pages}
     sql = {name: [] for name in pages}
     counts = {name: [] for name in pages}
+    slowest = {}
     for _ in range(repeat):
         # The pages in turn, so a burst of another tenant's work falls on all of them alike.
         for name, (path, client) in pages.items():
             with _timing(engine) as statements:
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.process_time()
                 response = client.get(path, headers=headers)
                 times[name].append(time.perf_counter() - began)
+                cpu[name].append(time.process_time() - began_cpu)
             if response.status_code != 200:
                 raise RuntimeError(f"{path} answered {response.status_code} in process")
             sql[name].append(sum(seconds for seconds, _ in statements))
             counts[name].append(len(statements))
+            slowest[name] = sorted(statements, key=lambda each: each[0], reverse=True)[:3]
     found = {}
     for name in pages:
         found[name] = Timed(statistics.median(times[name]) * 1000,
+                            statistics.median(cpu[name]) * 1000,
                             statistics.median(sql[name]) * 1000,
                             (min(counts[name]), max(counts[name])), sizes[name])
         timed = found[name]
         spread = ", ".join(f"{each * 1000:.1f}" for each in times[name])
         statements = (f"{timed.statements[0]}" if timed.statements[0] == timed.statements[1]
                       else f"{timed.statements[0]}-{timed.statements[1]}")
-        log(f"scaling, {reps} reps, {name} ({pages[name][0]}): median {_ms(timed.ms)} ms, "
-            f"{_ms(timed.sql_ms)} ms of it in {statements} SQL statements a request; "
-            f"{timed.kib} KiB; each request: {spread} ms")
+        log(f"scaling, {reps} reps, {name} ({pages[name][0]}): median {_ms(timed.ms)} ms "
+            f"({_ms(timed.cpu_ms)} ms of CPU in this process), {_ms(timed.sql_ms)} ms in "
+            f"{statements} SQL statements a request; {timed.kib} KiB; each request: {spread} ms")
+        for seconds, statement in slowest[name]:
+            log(f"    {seconds * 1000:7.1f} ms  {_short(statement)}")
         if name in PAGES and timed.statements[0] < max(2, timed.statements[1] // 2):
             raise RuntimeError(f"{name}: a request ran {timed.statements[0]} statements where "
                                f"another ran {timed.statements[1]}: something was served "

@@ -133,7 +133,7 @@ def _arguments(argv):
                              "(bench/scaling.py)")
     parser.add_argument("--scaling-reps", type=int, nargs=2, default=[1000, 4000],
                         metavar=("SMALL", "LARGE"))
-    parser.add_argument("--repeat", type=int, default=7,
+    parser.add_argument("--repeat", type=int, default=11,
                         help="--scaling: requests timed per page (the median is printed)")
     args = parser.parse_args(argv)
     if args.live and args.scaling:
@@ -191,7 +191,11 @@ def run(args, cleanup):
     chosen = [TRIVIAL, SIGNED_IN, *args.pages]
     for name in chosen:
         path, cookie = targets[name]
-        size = load.check(port, path, cookie)
+        try:
+            size = load.check(port, path, cookie)
+        except load.LoadError:
+            log(f"the server's output ends:\n{_server_output(server)}")
+            raise
         log(f"{name}: GET {path} answers 200 ({size // 1024} KiB)")
 
     # Rounds: in each, every page is measured between two measurements of the trivial route,
@@ -224,6 +228,8 @@ def run(args, cleanup):
             f" ({result.rate:.1f} req/s), p50 {result.p50_ms:.1f} ms, "
             f"p99 {result.p99_ms:.1f} ms"
             + (f", {result.failures} socket errors or timeouts" if result.failures else ""))
+        if writer and writer.errors:
+            log(f"the server's output ends:\n{_server_output(server)}")
         if writer:
             written.setdefault(name, []).append(_writer_window(writer, label, number, began,
                                                                ended, args.live_rate))
@@ -512,11 +518,19 @@ def _gunicorn(args, env):
         # Its own session: Ctrl-C reaches this script, which then stops the server in order.
         process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT,
                                    start_new_session=True)
+        process.output = output  # for _server_output
         try:
             _wait_until_serving(port, process, output)
             yield port, process
         finally:
             _stop(process)
+
+
+def _server_output(process, characters=6000):
+    """The end of what gunicorn (and the app's log) wrote so far."""
+    process.output.flush()
+    process.output.seek(0)
+    return process.output.read()[-characters:]
 
 
 def _wait_until_serving(port, process, output, seconds=60):
