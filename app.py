@@ -66,7 +66,7 @@ def register_extensions(app):
     csrf.init_app(app)
     take_write_lock_for_writes(app)
     login_manager.init_app(app)
-    page_cache.init_app(app)  # kept pages are looked for before the sign-in check loads anyone
+    page_cache.init_app(app)
     access.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals["current_locale"] = get_locale

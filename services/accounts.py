@@ -1,14 +1,13 @@
 """Accounts: passwords, sign-in sessions and sign-in throttling."""
 
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import LoginSession, Organization, SignInFailure, User, team_managers
+from models import LoginSession, SignInFailure, User
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -78,7 +77,7 @@ def user_for_token(session, token):
     return user
 
 
-# What makes a session token good, for both sign-in checks: its row, and its person active.
+# What makes a session token good: its row, and its person active.
 _users, _sessions = User.__table__, LoginSession.__table__
 _SESSION_OF_AN_ACTIVE_PERSON = (_sessions.c.token == bindparam("token"),
                                 _users.c.active.is_(True))
@@ -92,57 +91,6 @@ _SIGNED_IN = (
     .where(*_SESSION_OF_AN_ACTIVE_PERSON)
     .options(joinedload(User.organization), joinedload(User.role_rows),
              joinedload(User.managed_teams))
-)
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who a sign-in session belongs to, as plain values: what serving a kept page needs.
-
-    Read by one Core statement with no ORM objects built, it is the sign-in check of a page
-    served from the page cache (blueprints/page_cache.py); every other request loads the
-    person through `user_for_token`.
-    """
-
-    user_id: int
-    locale: str | None  # the person's own language, if set
-    timezone: str  # the person's, else the organisation's
-    settings_version: int  # the organisation's (services.freshness)
-    numbers_version: int  # the person's
-    led_teams: frozenset  # the ids of the teams the person leads
-
-
-def identity_for_token(session, token):
-    """The identity of the active person a session token belongs to, or None, as
-    user_for_token decides it: the same session row, the same active person."""
-    if not token:
-        return None
-    rows = session.connection().execute(_IDENTITY, {"token": token}).all()
-    if not rows:
-        return None
-    first = rows[0]
-    return Identity(
-        user_id=first.user_id, locale=first.locale, timezone=first.timezone,
-        settings_version=first.settings_version, numbers_version=first.numbers_version,
-        led_teams=frozenset(row.team_id for row in rows if row.team_id is not None),
-    )
-
-
-# Core columns, not ORM attributes: the statement runs without the ORM's machinery, which
-# costs as much as the statement itself on a page served from the cache.
-_organizations = Organization.__table__
-_IDENTITY = (
-    select(
-        _users.c.id.label("user_id"), _users.c.locale,
-        func.coalesce(_users.c.timezone, _organizations.c.timezone).label("timezone"),
-        _organizations.c.settings_version, _users.c.numbers_version,
-        team_managers.c.team_id,
-    )
-    .select_from(_sessions)
-    .join(_users, _users.c.id == _sessions.c.user_id)
-    .join(_organizations, _organizations.c.id == _users.c.organization_id)
-    .outerjoin(team_managers, team_managers.c.user_id == _users.c.id)
-    .where(*_SESSION_OF_AN_ACTIVE_PERSON)
 )
 
 

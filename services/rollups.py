@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, case, func, select
 
-from models import DailyRollup, Metric
+from models import DailyRollup, Metric, TeamRollup
 from services.capping import capped_crm_total, capped_total
 
 
@@ -113,3 +113,46 @@ def totals_by_period(session, user_ids, periods, by_user=False):
         user_id, metric_id, index, value = row if by_user else (None, *row)
         found[(user_id, metric_id, index)] = float(value or 0)
     return found
+
+
+def team_totals(session, team_ids, first_day, last_day):
+    """{(team id, metric id): Total} of the teams' own reps over first_day..last_day inclusive,
+    from the team roll-up: one row per team, metric and day, however many people."""
+    if nobody(team_ids):
+        return {}
+    rows = session.execute(
+        select(TeamRollup.team_id, TeamRollup.metric_id, func.sum(TeamRollup.total),
+               func.sum(TeamRollup.crm_total))
+        .where(
+            TeamRollup.team_id.in_(ids_in(team_ids)),
+            TeamRollup.day >= first_day,
+            TeamRollup.day <= last_day,
+        )
+        .group_by(TeamRollup.team_id, TeamRollup.metric_id)
+    )
+    return {
+        (team_id, metric_id): Total(float(value or 0), float(crm or 0))
+        for team_id, metric_id, value, crm in rows
+    }
+
+
+def team_totals_by_period(session, team_ids, periods):
+    """{(None, metric id, index of the period): total} of the teams' reps together, as
+    totals_by_period gives it for people, from the team roll-up."""
+    if nobody(team_ids) or not periods:
+        return {}
+    bucket = case(
+        *[(TeamRollup.day >= period.start, index)
+          for index, period in reversed(list(enumerate(periods)))],
+        else_=-1,
+    ).label("bucket")
+    rows = session.execute(
+        select(TeamRollup.metric_id, bucket, func.sum(TeamRollup.total))
+        .where(
+            TeamRollup.team_id.in_(ids_in(team_ids)),
+            TeamRollup.day >= periods[0].start,
+            TeamRollup.day < periods[-1].end,
+        )
+        .group_by(TeamRollup.metric_id, bucket)
+    )
+    return {(None, metric_id, index): float(value or 0) for metric_id, index, value in rows}

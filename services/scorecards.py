@@ -1,18 +1,25 @@
-"""Scorecards: every person, team and the company against target and pace, from the roll-up.
+"""Scorecards: every person, team and the company against target and pace, from the roll-ups.
 
-A screen costs a handful of grouped queries, whatever its size: the people, the templates and
-goals (services.targets.load), one sum per person and metric over the period, one bucketed sum
+A screen costs a handful of grouped queries: the people it shows one by one, the templates and
+goals (services.targets.load), one sum per row and metric over the period, one bucketed sum
 for the trend and one for what waits on devices. Everything else is worked out here, in Python,
-over those rows. Teams and the company add up their people: a team's number is always the sum
-of the rows beneath it, and its target is its own goal or, without one, the sum of theirs.
+over those rows. Teams and the company add up what is beneath them: a team's number is always
+the sum of the rows beneath it, and its target is its own goal or, without one, the sum of
+theirs.
+
+What a screen costs follows what it shows, not what lies beneath: a person's scorecard reads
+their own days; a team grid works out its own people one by one and the teams beneath from
+the team roll-up (models.TeamRollup); the executive view reads only the team roll-up, and
+the targets of a team's reps by what they depend on (template, start, time off, overrides),
+so it costs what the number of teams does. A team's reps show one by one when it is opened.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 
-from models import Metric, Team, User, UserRole
+from models import DeviceOutbox, Metric, Team, User, UserRole
 from periods import bounds_utc, elapsed_fraction, recent
 from services import pending, rollups, scoring, targets
 from services.pace import Pace, due, judge
@@ -57,13 +64,14 @@ class Cell:
 class Line:
     """A row: one person, one team (all its people, at any depth) or the whole company."""
 
-    kind: str  # "person", "team" or "company"
-    subject: object  # the User, the Team, or the Organization
+    kind: str  # "person", "team", "company", or "people": a team's own reps added up
+    subject: object  # the User, the Team (also of "people"), or the Organization
     cells: dict
     score: float | None
     pending: int
     children: list = field(default_factory=list)
     depth: int = 0
+    headcount: int = 1  # how many people the line's own numbers are of ("people" lines)
 
     @property
     def name(self):
@@ -75,7 +83,8 @@ class Line:
     @property
     def own_people(self):
         """How many people are directly in this line, not in a team beneath it."""
-        return sum(1 for child in self.children if child.kind == "person")
+        return sum(child.headcount for child in self.children
+                   if child.kind in ("person", "people"))
 
 
 @dataclass(frozen=True)
@@ -229,17 +238,35 @@ def _children(teams):
     return found
 
 
-class _Assembly:
-    """The rows of one period for some people, and the sums above them."""
+@dataclass(frozen=True)
+class _Someone:
+    """Any of a team's reps who share what their targets depend on: no target of their own,
+    no time off in the period, and the same start within it (or none)."""
 
-    def __init__(self, session, organization, period, now, people, teams=(), ids=None):
-        """`ids`: the people's ids, or a subquery selecting them (see rollups.nobody)."""
+    team_id: int
+    started_on: object
+    id: None = None
+    roles: frozenset = frozenset({"rep"})
+
+
+class _Assembly:
+    """The rows of one period, and the sums above them.
+
+    Some people are shown one by one (`people`: a team grid's own people, the company's people
+    in no team); the reps of the other teams (`crowds`: team ids) are added up a team at a
+    time, from the team roll-up and from what their targets depend on, so a screen of teams
+    costs the same however many people are in them.
+    """
+
+    def __init__(self, session, organization, period, now, teams, people=(), crowds=()):
         self.organization, self.period, self.now = organization, period, now
         self.calendar = organization.calendar
         self.metrics = active_metrics(session, organization.id)
-        ids = [person.id for person in people] if ids is None else ids
         last_day = period.end - timedelta(days=1)
-        self.book = targets.load(session, organization, period.start, last_day, ids,
+        ids = [person.id for person in people]
+        # Time off of anyone in the organisation: a few rows, whoever is on the screen.
+        self.book = targets.load(session, organization, period.start, last_day,
+                                 _reps_query(select(User.id), organization.id),
                                  teams=teams or None)
         self.totals = rollups.totals(session, ids, period.start, last_day)
         self.pending = pending.pending_by_user(session, ids)
@@ -253,6 +280,7 @@ class _Assembly:
         self.members = {}
         for line in self.people.values():
             self.members.setdefault(line.subject.team_id, []).append(line)
+        self.crowds = self._crowds(session, organization.id, crowds) if crowds else {}
 
     def fraction(self, days_off):
         if days_off not in self._fractions:
@@ -274,6 +302,66 @@ class _Assembly:
             achievement = scoring.achievement(pace, rule.cap_percent) if rule else None
             cells[metric_id] = Cell(metric, total.value, total.crm, pace, rule, achievement)
         return Line("person", person, cells, _score(cells), self.pending.get(person_id, 0))
+
+    def _crowds(self, session, organization_id, team_ids):
+        """{team id: the "people" line of its own reps}, for the teams in `team_ids`."""
+        team_ids, book, period = sorted(team_ids), self.book, self.period
+        last_day = period.end - timedelta(days=1)
+        # Those whose targets are their own are worked out one by one; the rest by kind.
+        alone = book.away | book.overridden
+        singles = {}
+        if alone:
+            for person in session.scalars(
+                _reps_query(select(User), organization_id)
+                .where(User.team_id.in_(team_ids), User.id.in_(sorted(alone)))
+            ):
+                singles.setdefault(person.team_id, []).append((person, 1))
+        start = case((User.started_on > period.start, User.started_on), else_=None)
+        shared = (
+            _reps_query(select(User.team_id, start, func.count(User.id)), organization_id)
+            .where(User.team_id.in_(team_ids))
+            .group_by(User.team_id, start)
+        )
+        if alone:
+            shared = shared.where(User.id.not_in(sorted(alone)))
+        kinds = {}
+        for team_id, started_on, count in session.execute(shared):
+            kinds.setdefault(team_id, []).append((_Someone(team_id, started_on), count))
+        totals = rollups.team_totals(session, team_ids, period.start, last_day)
+        waiting = _pending_by_team(session, organization_id, team_ids)
+        found = {}
+        for team_id in team_ids:
+            people = kinds.get(team_id, []) + singles.get(team_id, [])
+            headcount = sum(count for _person, count in people)
+            if not headcount:
+                continue
+            sums = {metric_id: [0.0, 0.0, False] for metric_id in (m.id for m in self.metrics)}
+            for person, count in people:
+                rules = book.rules(book.template_for(person))
+                days_off = book.days_off(person)
+                fraction = self.fraction(days_off)
+                for _metric, metric_id, direction, whole_units in self._facts:
+                    target = book.person_target(person, metric_id, period, rules.get(metric_id),
+                                                days_off)
+                    if target is None:
+                        continue
+                    row = sums[metric_id]
+                    row[0] += count * target
+                    row[1] += count * due(target, fraction, direction, whole_units)
+                    row[2] = True
+            cells = {}
+            for metric, metric_id, direction, _whole in self._facts:
+                total = totals.get((team_id, metric_id), _NOTHING)
+                target, expected, present = sums[metric_id]
+                pace = (judge(total.value, target, expected, direction) if present
+                        else NO_TARGET)
+                cells[metric_id] = Cell(metric, total.value, total.crm, pace)
+            found[team_id] = Line("people", self._team(team_id), cells, None,
+                                  waiting.get(team_id, 0), headcount=headcount)
+        return found
+
+    def _team(self, team_id):
+        return next(team for team in self.teams if team.id == team_id)
 
     def group(self, kind, subject, children, level, subject_id, rules):
         """A team or the company: the sum of its rows, against its own goal or theirs."""
@@ -297,12 +385,16 @@ class _Assembly:
             cells[metric.id] = Cell(metric, actual, sum(cell.crm for cell in below), pace, rule,
                                     achievement, cascade)
         return Line(kind, subject, cells, _score(cells),
-                    sum(child.pending for child in children), children)
+                    sum(child.pending for child in children), children, headcount=0)
 
     def team(self, team, depth=0):
-        """A team's line, with the lines of the teams beneath it and of its own people."""
+        """A team's line, with the lines of the teams beneath it and of its own people (one
+        by one, or added up when the team is one of the crowds)."""
         children = [self.team(child, depth + 1) for child in self.children.get(team.id, [])]
-        children += self.members.get(team.id, [])
+        if team.id in self.crowds:
+            children.append(self.crowds[team.id])
+        else:
+            children += self.members.get(team.id, [])
         for child in children:
             child.depth = depth + 1
         line = self.group("team", team, children, "team", team.id,
@@ -323,15 +415,29 @@ class _Assembly:
                           self.book.rules(self.book.role_template(("rep",))))
 
 
+def _pending_by_team(session, organization_id, team_ids):
+    """{team id: activities waiting on its own reps' devices}, for those with any."""
+    rows = session.execute(
+        _reps_query(select(User.team_id, func.sum(DeviceOutbox.pending)), organization_id)
+        .join(DeviceOutbox, DeviceOutbox.user_id == User.id)
+        .where(User.team_id.in_(sorted(team_ids)), DeviceOutbox.pending > 0)
+        .group_by(User.team_id)
+    )
+    return {team_id: int(total) for team_id, total in rows}
+
+
 def _score(cells):
     return scoring.score(
         (cell.rule.weight, cell.achievement) for cell in cells.values() if cell.rule is not None
     )
 
 
-def _trends(session, user_ids, metrics, period, calendar):
+def _trends(session, metrics, period, calendar, user_ids=(), team_ids=()):
+    """The metrics' last periods for some people one by one and some teams' reps together."""
     periods = recent(period, TREND_PERIODS, calendar)
     found = rollups.totals_by_period(session, user_ids, periods)
+    for key, value in rollups.team_totals_by_period(session, team_ids, periods).items():
+        found[key] = found.get(key, 0.0) + value
     return {
         metric.id: Trend.of(
             periods, [found.get((None, metric.id, index), 0.0) for index in range(len(periods))]
@@ -346,7 +452,7 @@ def _trends(session, user_ids, metrics, period, calendar):
 def rep_scorecard(session, person, period, now):
     """One person's scorecard for a period."""
     organization = person.organization
-    assembly = _Assembly(session, organization, period, now, [person])
+    assembly = _Assembly(session, organization, period, now, (), [person])
     days_off = assembly.book.days_off(person)
     away = sum(1 for day in period.days
                if day in days_off and day.weekday() in organization.calendar.working_weekdays)
@@ -355,18 +461,24 @@ def rep_scorecard(session, person, period, now):
         template=assembly.book.template_for(person),
         metrics=assembly.metrics,
         line=assembly.people[person.id],
-        trends=_trends(session, [person.id], assembly.metrics, period, organization.calendar),
+        trends=_trends(session, assembly.metrics, period, organization.calendar, [person.id]),
         timing=assembly.timing,
         days_off=away,
     )
 
 
 def team_grid(session, team, period, now, sort="name", order="asc"):
-    """A team's people (and the teams beneath it) by metric, with the team's total row."""
+    """A team's own people and the teams directly beneath it by metric, with the team's total.
+
+    Its own people are worked out one by one; the teams beneath, from the team roll-up: the
+    grid costs what the team's own size does, not what everyone beneath it adds up to.
+    """
     organization = team.organization
     teams = org_teams(session, organization.id)
-    people = reps(session, organization.id, subtree(teams, team.id))
-    assembly = _Assembly(session, organization, period, now, people, teams)
+    below = subtree(teams, team.id)
+    people = reps(session, organization.id, [team.id])
+    assembly = _Assembly(session, organization, period, now, teams, people,
+                         crowds=[team_id for team_id in below if team_id != team.id])
     if sort not in sort_keys(assembly.metrics) or order not in SORT_ORDERS:
         raise UnknownSort(f"cannot sort by {sort!r} {order!r}")
     total = assembly.team(team)
@@ -374,8 +486,8 @@ def team_grid(session, team, period, now, sort="name", order="asc"):
     return TeamGrid(
         team=team, parent=next((each for each in teams if each.id == team.parent_id), None),
         metrics=assembly.metrics, rows=rows, total=total,
-        trends=_trends(session, [p.id for p in people], assembly.metrics, period,
-                       organization.calendar),
+        trends=_trends(session, assembly.metrics, period, organization.calendar,
+                       team_ids=below),
         timing=assembly.timing, sort=sort, order=order,
     )
 
@@ -408,11 +520,15 @@ def _sorted(lines, sort, order, metrics):
 
 
 def company_view(session, organization, period, now, metric=None):
-    """The company's goals, and how the chosen metric cascades to teams and their people."""
+    """The company's goals, and how the chosen metric cascades to teams and their people.
+
+    Teams' reps are added up from the team roll-up: the view costs what the number of teams
+    does. Only people in no active team are worked out one by one (they show as rows).
+    """
     teams = org_teams(session, organization.id)
-    people = reps(session, organization.id)
-    everyone = _reps_query(select(User.id), organization.id)
-    assembly = _Assembly(session, organization, period, now, people, teams, everyone)
+    active = [team.id for team in teams if team.active]
+    assembly = _Assembly(session, organization, period, now, teams,
+                         _loose_reps(session, organization.id, active), crowds=active)
     company = assembly.company()
     metrics = assembly.metrics
     chosen = metric or next(
@@ -422,9 +538,20 @@ def company_view(session, organization, period, now, metric=None):
     return CompanyView(
         organization=organization, metrics=metrics, company=company,
         tree=_teams_tree(company), metric=chosen,
-        trends=_trends(session, everyone, metrics, period, organization.calendar),
+        trends=_trends(session, metrics, period, organization.calendar,
+                       user_ids=[line.subject.id for line in assembly.people.values()],
+                       team_ids=active),
         timing=assembly.timing,
     )
+
+
+def _loose_reps(session, organization_id, active_team_ids):
+    """The reps in no active team, by name: the company's own rows."""
+    return session.scalars(
+        _reps_query(select(User), organization_id)
+        .where(or_(User.team_id.is_(None), User.team_id.not_in(active_team_ids)))
+        .order_by(User.name, User.id)
+    ).all()
 
 
 def _teams_tree(line):
@@ -446,17 +573,25 @@ def company_team(session, organization, team, period, now, metric):
     """A team's own people with their numbers, for the executive view's cascade."""
     teams = org_teams(session, organization.id)
     people = reps(session, organization.id, [team.id])
-    assembly = _Assembly(session, organization, period, now, people, teams)
+    assembly = _Assembly(session, organization, period, now, teams, people)
     active = {each.id: each for each in teams if each.active}
     depth, parent = 1, team.parent_id
     while parent in active and depth <= len(active):  # as deep as in the company's tree
         depth, parent = depth + 1, active[parent].parent_id
-    everyone = _reps_query(select(User.id), organization.id)
     return CompanyTeam(
         team=team, metric=metric,
         people=sorted(assembly.people.values(), key=lambda each: each.name.lower()),
         depth=depth + 1,
-        company_actual=rollups.total(session, everyone, metric.id, period.start,
-                                     period.end - timedelta(days=1)),
+        company_actual=_company_total(session, organization, teams, metric, period),
         timing=assembly.timing,
     )
+
+
+def _company_total(session, organization, teams, metric, period):
+    """What counts for one metric over the period, the whole company's reps together."""
+    last_day = period.end - timedelta(days=1)
+    by_team = rollups.team_totals(session, [team.id for team in teams], period.start, last_day)
+    in_no_team = _reps_query(select(User.id), organization.id).where(User.team_id.is_(None))
+    return (sum(total.value for (_team, metric_id), total in by_team.items()
+                if metric_id == metric.id)
+            + rollups.total(session, in_no_team, metric.id, period.start, last_day))

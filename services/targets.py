@@ -151,6 +151,16 @@ class Book:
 
     # Days
 
+    @property
+    def away(self):
+        """The ids of the people with time off within the book's days."""
+        return frozenset(self._days_off)
+
+    @property
+    def overridden(self):
+        """The ids of the people with a target of their own (a person-level goal)."""
+        return frozenset(subject for level, subject, _metric in self._goals if level == "person")
+
     def days_off(self, person):
         """The person's days away within the book's days: time off, and before they started."""
         key = (person.id, person.started_on)

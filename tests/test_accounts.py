@@ -4,7 +4,6 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import LoginSession, SignInFailure
-from services import accounts
 from tests.conftest import PASSWORD, csrf_token
 
 WRONG = "That email and password do not match an active account."
@@ -202,33 +201,3 @@ def test_unknown_page_is_a_clear_404(make, auth, client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "does not exist" in response.text
-
-
-def test_the_identity_of_a_session_is_its_person_with_their_stamps_and_led_teams(make):
-    organization = make.organization
-    mara = make.user("mara@example.com", roles=("manager", "rep"), timezone="Europe/London")
-    north = make.team("North", managers=[mara])
-    south = make.team("South", managers=[mara])
-    make.team("West")
-    token = accounts.start_session(db.session, mara)
-    db.session.commit()
-    who = accounts.identity_for_token(db.session, token)
-    assert who.user_id == mara.id and who.timezone == "Europe/London" and who.locale is None
-    assert set(who.led_teams) == {north.id, south.id}
-    assert who.settings_version == organization.settings_version
-    assert who.numbers_version == mara.numbers_version
-
-
-def test_no_identity_for_an_ended_session_or_a_deactivated_person(make):
-    ada = make.user("ada@example.com")
-    ended = accounts.start_session(db.session, ada)
-    kept = accounts.start_session(db.session, ada)
-    accounts.end_session(db.session, ended)
-    db.session.commit()
-    assert accounts.identity_for_token(db.session, ended) is None
-    assert accounts.identity_for_token(db.session, None) is None
-    who = accounts.identity_for_token(db.session, kept)
-    assert who.led_teams == frozenset() and who.timezone == "Europe/Rome"  # the organisation's
-    ada.active = False  # even with the session row still there (deactivate removes it too)
-    db.session.commit()
-    assert accounts.identity_for_token(db.session, kept) is None

@@ -196,3 +196,38 @@ def test_the_demo_has_scorecards_that_look_real(northwind, auth, client):
     # Re-seeding adds nothing and changes nothing.
     assert demo.scorecards.seed(db.session, NOW + timedelta(hours=1), days=DAYS) == (
         "Scorecards: added 0 templates, 0 goals and 0 spells of time off.")
+
+
+def test_a_teams_reps_added_up_at_once_are_the_same_as_one_by_one(northwind):
+    """The executive view adds each team's own reps up at once (the team roll-up, and targets
+    by what they depend on); the rep scorecards work each person out alone. They agree on
+    every number: actual, CRM part, target, what is due by now, waiting entries and headcount,
+    for people with overrides, time off and a start date inside the period alike."""
+    reps = scorecards.reps(db.session, northwind.id)
+    reps[0].started_on = NOW.date() - timedelta(days=2)  # started this week
+    reps[1].started_on = NOW.date() + timedelta(days=2)  # starts next week
+    db.session.commit()
+    book_checked = 0
+    for kind in PERIOD_KINDS:
+        period = period_at(kind, NOW, northwind.calendar)
+        view = scorecards.company_view(db.session, northwind, period, NOW)
+        crowds = {line.subject.id: child for line in view.tree if line.kind == "team"
+                  for child in line.children if child.kind == "people"}
+        assert crowds
+        for team_id, crowd in crowds.items():
+            people = [scorecards.rep_scorecard(db.session, person, period, NOW).line
+                      for person in scorecards.reps(db.session, northwind.id, [team_id])]
+            people = [line for line in people if line.subject.team_id == team_id]
+            assert crowd.headcount == len(people)
+            assert crowd.pending == sum(line.pending for line in people)
+            for metric in view.metrics:
+                cells_ = [line.cell(metric) for line in people]
+                cell = crowd.cell(metric)
+                assert cell.actual == pytest.approx(sum(c.actual for c in cells_), abs=0.005)
+                assert cell.crm == pytest.approx(sum(c.crm for c in cells_), abs=0.005)
+                targets = [c.target for c in cells_ if c.target is not None]
+                dues = [c.pace.expected for c in cells_ if c.pace.expected is not None]
+                assert cell.target == (pytest.approx(sum(targets)) if targets else None)
+                assert cell.pace.expected == (pytest.approx(sum(dues)) if dues else None)
+                book_checked += 1
+    assert book_checked > 100
