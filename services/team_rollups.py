@@ -11,6 +11,10 @@ capped day totals (services.capping). Three things change it:
   deactivated or comes back. `watch` notices it on the flush that writes it, however the
   change was made through the unit of work, and recounts those teams after the flush;
 - a metric's gate or daily cap, or a whole recount of the person roll-up: `recount`.
+
+A recount first holds the rows of the people whose writes it could meet (`hold_writers`):
+one lock order for every path (the organisation's row, then people's rows, then roll-ups),
+so on PostgreSQL a recount and an activity write cannot deadlock.
 """
 
 from collections import defaultdict
@@ -69,11 +73,30 @@ def _insert(session):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TeamRollup)
 
 
+def hold_writers(session, team_ids=None):
+    """Wait for the activity writes of the people of some teams (or of everyone) to finish,
+    and keep new ones waiting until this transaction ends.
+
+    Every activity write takes its person's row first and keeps it to the end; a recount
+    takes the same rows, in id order, before it reads or deletes a roll-up row. So a recount
+    never meets a write half done (no deadlock, no row inserted behind its back), and a write
+    that waited reads its person's team and the metrics' gates after the recount. SQLite has
+    one writer at a time and needs none of it.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    people = select(User.id).order_by(User.id).with_for_update()
+    if team_ids is not None:
+        people = people.where(User.team_id.in_(sorted(team_ids)))
+    session.execute(people).all()
+
+
 def recount(session, team_ids=None, metric_ids=None):
     """Work the team roll-up out again from the person roll-up, for some teams or metrics (or
     all): after a change of who counts in a team, or of how a metric counts."""
     if team_ids is not None and not team_ids:
         return
+    hold_writers(session, team_ids)
     scope = []
     if team_ids is not None:
         scope.append(TeamRollup.team_id.in_(sorted(team_ids)))
