@@ -88,11 +88,7 @@ def totals_by_period(session, user_ids, periods, by_user=False):
     """
     if nobody(user_ids) or not periods:
         return {}
-    bucket = case(
-        *[(DailyRollup.day >= period.start, index)
-          for index, period in reversed(list(enumerate(periods)))],
-        else_=-1,
-    ).label("bucket")
+    bucket = _bucket(DailyRollup.day, periods)
     columns = [DailyRollup.metric_id, bucket, func.sum(capped_total())]
     group = [DailyRollup.metric_id, bucket]
     if by_user:
@@ -141,11 +137,7 @@ def team_totals_by_period(session, team_ids, periods):
     totals_by_period gives it for people, from the team roll-up."""
     if nobody(team_ids) or not periods:
         return {}
-    bucket = case(
-        *[(TeamRollup.day >= period.start, index)
-          for index, period in reversed(list(enumerate(periods)))],
-        else_=-1,
-    ).label("bucket")
+    bucket = _bucket(TeamRollup.day, periods)
     rows = session.execute(
         select(TeamRollup.metric_id, bucket, func.sum(TeamRollup.total))
         .where(
@@ -156,3 +148,11 @@ def team_totals_by_period(session, team_ids, periods):
         .group_by(TeamRollup.metric_id, bucket)
     )
     return {(None, metric_id, index): float(value or 0) for metric_id, index, value in rows}
+
+
+def _bucket(day, periods):
+    """The index of the period (consecutive, oldest first) a day falls in, worked out in SQL."""
+    return case(
+        *[(day >= period.start, index) for index, period in reversed(list(enumerate(periods)))],
+        else_=-1,
+    ).label("bucket")
