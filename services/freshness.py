@@ -21,7 +21,7 @@ costs no query. A change of who is in which team is a settings change.
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam, event, update
+from sqlalchemy import bindparam, event, inspect, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -105,15 +105,28 @@ def watch(session_class=Session):
             event.listen(session_class, name, listener)
 
 
+# What of a person is theirs alone: no page but their own shows it, and their own pages are
+# kept under their language and timezone already. Changing it leaves everyone's pages be.
+PRIVATE_TO_A_PERSON = frozenset({"password_hash", "locale", "timezone", "numbers_version"})
+
+
 def _before_flush(session, _context, _instances):
     changed = (
         any(isinstance(each, SETTINGS_MODELS) for each in session.new)
         or any(isinstance(each, SETTINGS_MODELS) for each in session.deleted)
-        or any(isinstance(each, SETTINGS_MODELS) and session.is_modified(each)
+        or any(isinstance(each, SETTINGS_MODELS) and _modified(session, each)
                for each in session.dirty)
     )
     if changed:
         settings_changed(session)
+
+
+def _modified(session, row):
+    if not isinstance(row, User):
+        return session.is_modified(row)
+    state = inspect(row)
+    return any(attribute.history.has_changes() for attribute in state.attrs
+               if attribute.key not in PRIVATE_TO_A_PERSON)
 
 
 def _on_execute(state):

@@ -10,7 +10,7 @@ from sqlalchemy import delete, event, select, update
 
 from extensions import db
 from models import Goal, Organization, TeamRollup, TimeOff, User
-from services import activities, freshness, pending, target_settings
+from services import accounts, activities, freshness, pending, target_settings
 from tests.conftest import at
 
 
@@ -155,6 +155,15 @@ def test_nothing_else_moves_the_settings(make):
     db.session.execute(select(User)).all()
     db.session.commit()
     assert versions(make.organization)[0] == before
+    # What of a person no page but their own shows: a new password, their language and
+    # timezone (their pages are kept under both). Everyone else's pages stay kept.
+    accounts.set_password(ada, "another long password", "pbkdf2:sha256:1000")
+    ada.locale, ada.timezone = "it", "Europe/London"
+    db.session.commit()
+    assert versions(make.organization)[0] == before
+    ada.name = "Ada L."  # but her name is on her team's grid
+    db.session.commit()
+    assert versions(make.organization)[0] == before + 1
 
 
 def test_stamps_read_what_the_request_loaded(make):
