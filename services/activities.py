@@ -1,10 +1,22 @@
-"""Recording activities idempotently, and keeping the daily roll-up in step with them."""
+"""Recording activities idempotently, and keeping the daily roll-ups in step with them.
+
+Every activity write, from any source (the Today form, the phone's outbox, imports), goes
+through `record_many` (`record` is its one-item case) and every removal through `remove`. A
+write takes its rows in one order, so two writers never wait on each other in a circle: the
+person's users row (services.freshness), then activities, then the person's daily_rollups
+rows, then their team's team_rollups rows, each group in key order. A batch costs the same
+handful of statements whatever its size.
+"""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, case, delete, func, insert, select, true, update
+from sqlalchemy import and_, case, delete, func, insert, select, true, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
 
 from models import Activity, DailyRollup, Metric, User
 from models.types import utcnow
@@ -12,52 +24,34 @@ from periods import local_date
 from services import freshness, team_rollups
 from services.capping import capped_total
 
+_activities, _daily = Activity.__table__, DailyRollup.__table__
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One activity to record, as the person logged it."""
+
+    metric: Metric
+    occurred_at: datetime  # aware
+    quantity: float = 1
+    value: float | None = None
+    client_id: uuid.UUID | None = None  # made here when the source has none
+    note: str | None = None
+    account: str | None = None
+    external_id: str | None = None
+
 
 @dataclass(frozen=True)
 class Recorded:
-    activity: Activity
+    activity_id: int
+    user_id: int  # whose the activity is: for a client id someone else used, theirs
     created: bool  # False when an activity with this client id was already there
+    session: Session = field(repr=False, compare=False)
 
-
-def _insert(session, table):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
-def _bump_rollups(session, user, counted, sign):
-    """Add (sign=1) or take away (sign=-1) counted activities of one person in their days'
-    roll-ups, the person's and their team's."""
-    if not counted:
-        return
-    deltas = {}
-    for activity in counted:
-        key = (activity.metric_id, activity.local_day)
-        total, crm = deltas.get(key, (0, 0))
-        quantity = sign * activity.quantity
-        deltas[key] = (total + quantity, crm + (quantity if activity.source == "crm" else 0))
-    changes = []
-    for (metric_id, day), (total, crm) in sorted(deltas.items()):
-        # One upsert, so concurrent writers of the same day never lose an update; it returns
-        # the day as it now is, and the team's day changes by what its capped value did.
-        statement = _insert(session, DailyRollup).values(
-            user_id=user.id, metric_id=metric_id, day=day,
-            entries=sign * sum(1 for each in counted
-                               if (each.metric_id, each.local_day) == (metric_id, day)),
-            total=total, crm_total=crm,
-        )
-        after, crm_after = session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["user_id", "metric_id", "day"],
-                set_={
-                    "entries": DailyRollup.entries + statement.excluded.entries,
-                    "total": DailyRollup.total + statement.excluded.total,
-                    "crm_total": DailyRollup.crm_total + statement.excluded.crm_total,
-                },
-            ).returning(DailyRollup.total, DailyRollup.crm_total)
-        ).one()
-        changes.append((metric_id, day, after - total, after, crm_after - crm, crm_after))
-    caps = {activity.metric_id: activity.metric.daily_cap for activity in counted}
-    team_rollups.add(session, team_rollups.counting_team(user), changes, caps)
+    @property
+    def activity(self):
+        """The stored row (loaded only when asked for: a batch needs none of them)."""
+        return self.session.get(Activity, self.activity_id)
 
 
 def record(
@@ -76,54 +70,172 @@ def record(
     external_id=None,
     now=None,
 ):
-    """Store one activity and count it, unless its client id is already stored (then nothing)."""
-    if occurred_at.tzinfo is None:
+    """Store one activity and count it, unless its client id is already stored (then nothing).
+
+    The one-item case of record_many; a database error goes to the caller.
+    """
+    entry = Entry(metric, occurred_at, quantity, value, client_id, note, account, external_id)
+    return record_many(session, user, [entry], calendar=calendar, source=source, now=now,
+                       isolate=False)[0]
+
+
+def record_many(session, user, entries, *, calendar, source="web", now=None, isolate=True):
+    """Store the user's new activities and count them; one Recorded per entry, in order.
+
+    An entry whose client id (or source and external id) is already stored changes nothing
+    (created=False, with the owner of that activity, who may be someone else); so does a
+    repeat of a client id within the batch. With `isolate`, an entry the database refuses
+    (a value out of its range) is None and the others are stored all the same; without it,
+    the error goes to the caller.
+    """
+    if not entries:
+        return []
+    if any(entry.occurred_at.tzinfo is None for entry in entries):
         raise ValueError("occurred_at must be timezone-aware")
-    client_id = client_id or uuid.uuid4()
+    created_at = now or utcnow()
+    rows = [
+        dict(
+            client_id=entry.client_id or uuid.uuid4(),
+            user_id=user.id,
+            metric_id=entry.metric.id,
+            quantity=entry.quantity,
+            value=entry.value,
+            occurred_at=entry.occurred_at,
+            local_day=local_date(entry.occurred_at, calendar),
+            created_at=created_at,
+            source=source,
+            counted=entry.metric.qualifies(entry.value),
+            note=entry.note or None,
+            account=entry.account or None,
+            external_id=entry.external_id,
+        )
+        for entry in entries
+    ]
+    caps = {entry.metric.id: entry.metric.daily_cap for entry in entries}
     # The person's row first, on every write path: one lock order, so a settings change (which
     # takes the organisation's row, then the person's) and a write never wait on each other
     # in a circle (see services.freshness).
     freshness.person_changed(session, user.id)
-    values = dict(
-        client_id=client_id,
-        user_id=user.id,
-        metric_id=metric.id,
-        quantity=quantity,
-        value=value,
-        occurred_at=occurred_at,
-        local_day=local_date(occurred_at, calendar),
-        created_at=now or utcnow(),
-        source=source,
-        counted=metric.qualifies(value),
-        note=(note or None),
-        account=(account or None),
-        external_id=external_id,
-    )
+    if not isolate:
+        return _store(session, user, rows, caps)
+    try:
+        with session.begin_nested():
+            return _store(session, user, rows, caps)
+    except (IntegrityError, DataError):
+        pass
+    # Something in the batch the database refuses: each entry on its own, to find which.
+    results = []
+    for row in rows:
+        try:
+            with session.begin_nested():
+                results.extend(_store(session, user, [row], caps))
+        except (IntegrityError, DataError):
+            results.append(None)
+    return results
+
+
+def _store(session, user, rows, caps):
+    statements = _statements(session.get_bind().dialect.name)
     # INSERT .. ON CONFLICT DO NOTHING settles a race between two writers of the same client id
     # inside the database: exactly one of them gets the id back.
-    inserted = session.execute(
-        _insert(session, Activity)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(Activity.id)
-    ).scalar()
-    if inserted is None:
-        existing = session.scalar(select(Activity).where(Activity.client_id == client_id))
-        if existing is None:  # the conflict was on (source, external_id)
-            existing = session.scalar(
-                select(Activity).where(
-                    Activity.source == source, Activity.external_id == external_id
-                )
-            )
-        return Recorded(existing, created=False)
-    activity = session.get(Activity, inserted)
-    if activity.counted:
-        _bump_rollups(session, user, [activity], 1)
-    return Recorded(activity, created=True)
+    inserted = dict(session.execute(statements.insert_activities, rows).all())
+    existing = _existing(session, [row for row in rows if row["client_id"] not in inserted])
+    results, deltas = [], {}
+    for row in rows:
+        client_id = row["client_id"]
+        activity_id = inserted.pop(client_id, None)
+        if activity_id is None:  # stored before, or earlier in this batch
+            activity_id, owner = (existing.get(client_id)
+                                  or existing[(row["source"], row["external_id"])])
+            results.append(Recorded(activity_id, owner, False, session))
+            continue
+        existing[client_id] = (activity_id, user.id)
+        if row["external_id"] is not None:
+            existing[(row["source"], row["external_id"])] = (activity_id, user.id)
+        results.append(Recorded(activity_id, user.id, True, session))
+        if row["counted"]:
+            delta = deltas.setdefault((row["metric_id"], row["local_day"]), [0, 0.0, 0.0])
+            delta[0] += 1
+            delta[1] += row["quantity"]
+            delta[2] += row["quantity"] if row["source"] == "crm" else 0
+    _add_to_rollups(session, user, deltas, caps)
+    return results
+
+
+def _existing(session, rows):
+    """{client id or (source, external id): (activity id, owner id)} of the rows' activities
+    already stored."""
+    if not rows:
+        return {}
+    columns = (_activities.c.id, _activities.c.user_id)
+    found = {
+        client_id: (activity_id, owner)
+        for activity_id, owner, client_id in session.execute(
+            select(*columns, _activities.c.client_id)
+            .where(_activities.c.client_id.in_([row["client_id"] for row in rows]))
+        )
+    }
+    by_external = [(row["source"], row["external_id"]) for row in rows
+                   if row["client_id"] not in found and row["external_id"] is not None]
+    if by_external:  # the conflict was on (source, external id)
+        for activity_id, owner, source, external_id in session.execute(
+            select(*columns, _activities.c.source, _activities.c.external_id)
+            .where(tuple_(_activities.c.source, _activities.c.external_id).in_(by_external))
+        ):
+            found[(source, external_id)] = (activity_id, owner)
+    return found
+
+
+def _add_to_rollups(session, user, deltas, caps):
+    """Add to the person's days, and their team's, what their counted activities changed:
+    deltas {(metric id, day): [entries, total, CRM part]} (negative for a removal)."""
+    if not deltas:
+        return
+    rows = [
+        {"user_id": user.id, "metric_id": metric_id, "day": day, "entries": entries,
+         "total": round(total, 2), "crm_total": round(crm, 2)}
+        for (metric_id, day), (entries, total, crm) in sorted(deltas.items())
+    ]
+    # One upsert for all the days, so concurrent writers of one day never lose an update; it
+    # returns each day as it now is, and the team's day changes by what its capped value did.
+    changes = []
+    for metric_id, day, after, crm_after in session.execute(
+        _statements(session.get_bind().dialect.name).upsert_daily, rows
+    ):
+        _entries, total, crm = deltas[(metric_id, day)]
+        changes.append((metric_id, day, after - round(total, 2), after,
+                        crm_after - round(crm, 2), crm_after))
+    team_rollups.add(session, team_rollups.counting_team(user), changes, caps)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    insert_activities: object
+    upsert_daily: object
+
+
+@cache
+def _statements(dialect):
+    """The write path's statements, built once: each is run with a list of rows (an
+    executemany, which SQLAlchemy sends as multi-row VALUES), so one compiled form serves every
+    batch size."""
+    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    activities = (insert_into(_activities).on_conflict_do_nothing()
+                  .returning(_activities.c.client_id, _activities.c.id))
+    daily = insert_into(_daily)
+    daily = daily.on_conflict_do_update(
+        index_elements=[_daily.c.user_id, _daily.c.metric_id, _daily.c.day],
+        set_={
+            "entries": _daily.c.entries + daily.excluded.entries,
+            "total": _daily.c.total + daily.excluded.total,
+            "crm_total": _daily.c.crm_total + daily.excluded.crm_total,
+        },
+    ).returning(_daily.c.metric_id, _daily.c.day, _daily.c.total, _daily.c.crm_total)
+    return _Statements(activities, daily)
 
 
 def remove(session, activity, by_user, now=None):
-    """Soft-delete an activity and take it out of the roll-up; removing twice does nothing."""
+    """Soft-delete an activity and take it out of the roll-ups; removing twice does nothing."""
     if activity.is_deleted:
         return False
     # The person's row first, as on every write path: one lock order (see services.freshness).
@@ -132,7 +244,10 @@ def remove(session, activity, by_user, now=None):
     activity.deleted_by_id = by_user.id
     session.flush()
     if activity.counted:
-        _bump_rollups(session, activity.user, [activity], -1)
+        crm = activity.quantity if activity.source == "crm" else 0
+        _add_to_rollups(session, activity.user,
+                        {(activity.metric_id, activity.local_day): [-1, -activity.quantity, -crm]},
+                        {activity.metric_id: activity.metric.daily_cap})
     return True
 
 
@@ -176,6 +291,8 @@ def rebuild_rollups(session, metric_ids=None, user_ids=None):
     Also re-applies each metric's quality gate to the activities' `counted` flag first.
     """
     freshness.settings_changed(session)  # many people's numbers at once
+    # Their writes finish first, and new ones wait: see team_rollups.hold_writers.
+    team_rollups.hold_writers(session)
     metrics = session.scalars(
         select(Metric).where(Metric.id.in_(metric_ids)) if metric_ids else select(Metric)
     ).all()

@@ -1,21 +1,44 @@
 """Activities still waiting on reps' devices, as the devices last reported them."""
 
-from sqlalchemy import func, select
+from functools import cache
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from models import DeviceOutbox
 from services import freshness
 from services.rollups import ids_in, nobody
 
+_outboxes = DeviceOutbox.__table__
 
-def report(session, user, device_id, pending, now):
-    """Remember how many activities a device still holds after a sync."""
-    row = session.get(DeviceOutbox, (user.id, device_id))
-    if row is None:
-        row = DeviceOutbox(user_id=user.id, device_id=device_id)
-        session.add(row)
-    if row.pending != max(0, int(pending)):
+
+def report(session, user, device_id, pending, now, person_changed=False):
+    """Remember how many activities a device still holds after a sync.
+
+    The person's numbers change when the count does; `person_changed` says the caller changed
+    them in this transaction already (it wrote activities), so their row is updated once.
+    """
+    pending = max(0, int(pending))
+    key = {"user_id": user.id, "device_id": device_id}
+    if not person_changed and session.execute(_PENDING, key).scalar() != pending:
         freshness.person_changed(session, user.id)
-    row.pending, row.reported_at = max(0, int(pending)), now
+    session.execute(_upsert(session.get_bind().dialect.name),
+                    {**key, "pending": pending, "reported_at": now})
+
+
+_PENDING = select(_outboxes.c.pending).where(
+    _outboxes.c.user_id == bindparam("user_id"), _outboxes.c.device_id == bindparam("device_id")
+)
+
+
+@cache
+def _upsert(dialect):
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_outboxes)
+    return statement.on_conflict_do_update(
+        index_elements=[_outboxes.c.user_id, _outboxes.c.device_id],
+        set_={"pending": statement.excluded.pending,
+              "reported_at": statement.excluded.reported_at},
+    )
 
 
 def pending_by_user(session, user_ids):

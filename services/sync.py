@@ -1,12 +1,13 @@
-"""Ingesting activities that reps' devices logged offline: validated item by item, idempotent by
-client id, each item isolated so that one bad item never loses the good ones."""
+"""Ingesting activities that reps' devices logged offline: validated item by item before anything
+is written (`check`, which needs no database), then written as one batch (`store`, through
+services.activities.record_many), idempotent by client id; one bad item never loses the good
+ones."""
 
 import math
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import DataError, IntegrityError
 
 from models import Activity, Metric
 from services import activities, activity_times, json_items, pending
@@ -100,6 +101,25 @@ def parse_batch(payload):
     return Batch(items, device_id, count, sent_at)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A batch read item by item with no database: what `store` settles and writes."""
+
+    items: list  # of _Item, in order
+    owners: dict  # {client id: user id} of those already stored when checked
+    calendar: object  # the organisation's, whose days the activities count in
+    device_id: str | None
+    pending: int
+
+
+@dataclass(frozen=True)
+class _Item:
+    sent_id: str | None  # the client id as sent, echoed in the answer (text only)
+    client_id: object  # as a UUID, or None
+    metric: object  # the metric's key as sent
+    outcome: object  # a Result already, a reason to reject it, or the fields to store
+
+
 def ingest(session, user, batch, now):
     """Store each new, valid activity of the batch as the user's; one Result per item, in order.
 
@@ -107,7 +127,38 @@ def ingest(session, user, batch, now):
     caller commits. A client id the user already sent is a duplicate (whatever it now says); one
     another person sent is rejected, never a duplicate.
     """
-    calendar = user.organization.calendar
+    return store(session, user, check(session, user, batch, now), now)
+
+
+def check(session, user, batch, now):
+    """Everything about the batch that needs no write (so no lock): each item's client id and
+    fields, or why it cannot be stored, and which client ids are stored already."""
+    clock_error = activity_times.clock_error(batch.sent_at, now)
+    timezone = user.display_timezone
+    items = []
+    for item in batch.items:
+        client_id = _client_id(item)
+        # Echoed so the device can match the answer to its item: text only (a number could
+        # be one JSON cannot carry back, such as inf).
+        sent_id = _get(item, "client_id") if isinstance(_get(item, "client_id"), str) else None
+        metric, outcome = None, None
+        if item is json_items.UNREADABLE:
+            outcome = Result(None, REJECTED, "unreadable")
+        elif not isinstance(item, dict):
+            outcome = Result(None, REJECTED, "not_an_object")
+        elif client_id is None:
+            outcome = Result(sent_id, REJECTED, "bad_client_id")
+        else:
+            metric, outcome = item.get("metric"), _validate(item, timezone, now, clock_error)
+        items.append(_Item(sent_id, client_id, metric, outcome))
+    # Read now, without the lock: one stored a moment later is found by the write itself.
+    owners = _owners(session, {item.client_id for item in items if item.client_id is not None})
+    return Checked(items, owners, user.organization.calendar, batch.device_id, batch.pending)
+
+
+def store(session, user, checked, now):
+    """Settle each checked item against what is stored and the organisation's metrics, and
+    write the new ones as one batch (services.activities.record_many); one Result per item."""
     metrics = {
         metric.key: metric
         for metric in session.scalars(
@@ -116,18 +167,46 @@ def ingest(session, user, batch, now):
             )
         )
     }
-    ids = [_client_id(item) for item in batch.items]
-    owners = _owners(session, {client_id for client_id in ids if client_id is not None})
-    clock_error = activity_times.clock_error(batch.sent_at, now)
-    results = []
-    for item, client_id in zip(batch.items, ids, strict=True):
-        results.append(_ingest_one(
-            session, user, item, client_id, owners, metrics, calendar, now, clock_error
-        ))
-    if batch.device_id is not None:
+    owners = checked.owners
+    results = [item.outcome for item in checked.items]
+    entries, places, first, repeats = [], [], {}, []
+    for place, item in enumerate(checked.items):
+        if isinstance(item.outcome, Result):
+            continue
+        # Known ids are settled before validation: a retry of something already stored is a
+        # duplicate even if, say, its metric was retired since.
+        if item.client_id in owners:
+            results[place] = _known(item.sent_id, owners[item.client_id], user)
+            continue
+        metric = metrics.get(item.metric) if isinstance(item.metric, str) else None
+        if metric is not None and isinstance(item.outcome, dict):
+            first.setdefault(item.client_id, len(entries))
+            entries.append(activities.Entry(metric=metric, client_id=item.client_id,
+                                            **item.outcome))
+            places.append(place)
+            continue
+        results[place] = Result(item.sent_id, REJECTED,
+                                "unknown_metric" if metric is None else item.outcome)
+        if item.client_id in first:  # repeats one this batch stores: answered as that one
+            repeats.append((place, first[item.client_id]))
+    recorded = activities.record_many(session, user, entries, calendar=checked.calendar,
+                                      source="offline", now=now)
+    for place, one in zip(places, recorded, strict=True):
+        sent_id = checked.items[place].sent_id
+        if one is None:
+            results[place] = Result(sent_id, REJECTED, "not_stored")
+        elif one.created:
+            results[place] = Result(sent_id, CREATED)
+        else:  # stored before: by another request a moment ago, or earlier in this batch
+            results[place] = _known(sent_id, one.user_id, user)
+    for place, entry in repeats:
+        if recorded[entry] is not None:
+            results[place] = _known(checked.items[place].sent_id, recorded[entry].user_id, user)
+    if checked.device_id is not None:
         # What the device still holds: what it did not send, and what we refused just now.
-        kept = batch.pending + sum(1 for result in results if result.status == REJECTED)
-        pending.report(session, user, batch.device_id, kept, now)
+        kept = checked.pending + sum(1 for result in results if result.status == REJECTED)
+        pending.report(session, user, checked.device_id, kept, now,
+                       person_changed=bool(entries))
     return results
 
 
@@ -162,52 +241,19 @@ def _owners(session, client_ids):
     return dict(rows.all())
 
 
-def _ingest_one(session, user, item, client_id, owners, metrics, calendar, now, clock_error):
-    # Echoed so the device can match the answer to its item: text only (a number could be
-    # one JSON cannot carry back, such as inf).
-    sent_id = _get(item, "client_id") if isinstance(_get(item, "client_id"), str) else None
-    if item is json_items.UNREADABLE:
-        return Result(None, REJECTED, "unreadable")
-    if not isinstance(item, dict):
-        return Result(None, REJECTED, "not_an_object")
-    if client_id is None:
-        return Result(sent_id, REJECTED, "bad_client_id")
-    # Known ids are settled before validation: a retry of something already stored is a
-    # duplicate even if, say, its metric was retired since.
-    if client_id in owners:
-        return _known(sent_id, owners[client_id], user)
-    values = _validate(item, metrics, user.display_timezone, now, clock_error)
-    if isinstance(values, str):
-        return Result(sent_id, REJECTED, values)
-    try:
-        with session.begin_nested():
-            recorded = activities.record(
-                session, user=user, calendar=calendar, client_id=client_id, source="offline",
-                now=now, **values,
-            )
-    except (IntegrityError, DataError):
-        return Result(sent_id, REJECTED, "not_stored")
-    owners[client_id] = recorded.activity.user_id
-    if not recorded.created:  # another request stored it a moment ago
-        return _known(sent_id, recorded.activity.user_id, user)
-    return Result(sent_id, CREATED)
-
-
 def _known(sent_id, owner_id, user):
     if owner_id != user.id:
         return Result(sent_id, REJECTED, "client_id_taken")
     return Result(sent_id, DUPLICATE)
 
 
-def _validate(item, metrics, timezone, now, clock_error):
-    """The fields for activities.record, or the reason they cannot be stored.
+def _validate(item, timezone, now, clock_error):
+    """The fields for an activities.Entry but its metric, or the reason they cannot be stored
+    (the metric is looked up with the write: an unknown one is the first reason).
 
     A time the phone stamped by its own clock is put on ours (`clock_error`, what the batch's
     sent_at shows); a time the rep typed is what they meant, and stays as typed.
     """
-    metric = metrics.get(item.get("metric")) if isinstance(item.get("metric"), str) else None
-    if metric is None:
-        return "unknown_metric"
     quantity = _number(item.get("quantity", 1), MAX_QUANTITY)
     if quantity is None or round(quantity, 2) <= 0:
         return "bad_quantity"
@@ -229,7 +275,7 @@ def _validate(item, metrics, timezone, now, clock_error):
     if note is not None and not (_storable(note) and len(note) <= MAX_NOTE):
         return "bad_note"
     return dict(
-        metric=metric, quantity=round(quantity, 2), value=value, occurred_at=occurred_at,
+        quantity=round(quantity, 2), value=value, occurred_at=occurred_at,
         note=(note or "").strip() or None,
     )
 

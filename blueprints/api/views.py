@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from blueprints.access import roles_required
-from extensions import db
+from extensions import begin_write, db, takes_write_lock_itself
 from models.types import utcnow
 from services import sync
 
@@ -56,15 +56,21 @@ def session():
 
 
 @bp.post("/activities")
+@takes_write_lock_itself
 @roles_required("rep")
 def activities():
-    """Ingest a batch of activities logged offline; one result per item, in order."""
+    """Ingest a batch of activities logged offline; one result per item, in order. The body is
+    read and checked before the write lock is taken (on SQLite, the whole database's)."""
     try:
         batch = sync.read_batch(request.get_data() if request.is_json else b"")
     except sync.BadBatch as error:
         status, message = BATCH_ERRORS[error.code]
         return jsonify(error=str(message), code=error.code), status
-    results = sync.ingest(db.session, current_user, batch, utcnow())
+    rep, now = current_user._get_current_object(), utcnow()  # read often: not through the proxy
+    checked = sync.check(db.session, rep, batch, now)
+    db.session.rollback()  # the sign-in check's read could not turn into a write: end it
+    begin_write(db.session)
+    results = sync.store(db.session, rep, checked, now)
     db.session.commit()
     return jsonify(results=[_answer(result) for result in results])
 
