@@ -74,7 +74,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en", "it")
+    LANGUAGES = ("en", "it", "ja")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash method, not a password
     SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
     SIGN_IN_MAX_FAILURES_PER_IP = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_IP", "30"))

@@ -34,7 +34,7 @@ KIND_LABELS = {"leading": _l("Leading (an activity)"), "lagging": _l("Lagging (a
 AGGREGATION_LABELS = {"count": _l("Count the entries"), "sum": _l("Add up the amounts")}
 DIRECTION_LABELS = {"higher": _l("Higher is better"), "lower": _l("Lower is better")}
 # Each language named in itself, so a person can find their own.
-LOCALE_LABELS = {"en": "English", "it": "Italiano"}
+LOCALE_LABELS = {"en": "English", "it": "Italiano", "ja": "日本語"}
 INDENT = "\u2003"  # an em space per level: option labels cannot be styled
 
 
