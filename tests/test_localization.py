@@ -138,10 +138,6 @@ def test_dates_follow_the_language(make, auth, client, clock):
     assert "giovedì 3 dicembre 2026" in client.get("/today").text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Babel 2.18 keeps the first stand-alone month names it resolves for every locale that "
-    "inherits them (python-babel/babel#1234; not so in 2.19.0): after a Japanese page, the "
-    "month label (LLLL) and the organisation form's months are in Japanese for Italians too"))
 def test_month_names_do_not_leak_from_one_language_to_another():
     import subprocess
     import sys
