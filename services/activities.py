@@ -11,10 +11,8 @@ handful of statements whatever its size.
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 
-from sqlalchemy import and_, case, delete, func, insert, select, true, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, case, delete, func, insert, select, text, true, tuple_, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -135,10 +133,9 @@ def record_many(session, user, entries, *, calendar, source="web", now=None, iso
 
 
 def _store(session, user, rows, caps):
-    statements = _statements(session.get_bind().dialect.name)
     # INSERT .. ON CONFLICT DO NOTHING settles a race between two writers of the same client id
     # inside the database: exactly one of them gets the id back.
-    inserted = dict(session.execute(statements.insert_activities, rows).all())
+    inserted = dict(session.execute(_INSERT_ACTIVITIES, rows).all())
     existing = _existing(session, [row for row in rows if row["client_id"] not in inserted])
     results, deltas = [], {}
     for row in rows:
@@ -199,39 +196,40 @@ def _add_to_rollups(session, user, deltas, caps):
     # One upsert for all the days, so concurrent writers of one day never lose an update; it
     # returns each day as it now is, and the team's day changes by what its capped value did.
     changes = []
-    for metric_id, day, after, crm_after in session.execute(
-        _statements(session.get_bind().dialect.name).upsert_daily, rows
-    ):
+    for metric_id, day, after, crm_after in session.execute(_UPSERT_DAILY, rows):
         _entries, total, crm = deltas[(metric_id, day)]
         changes.append((metric_id, day, after - round(total, 2), after,
                         crm_after - round(crm, 2), crm_after))
     team_rollups.add(session, team_rollups.counting_team(user), changes, caps)
 
 
-@dataclass(frozen=True)
-class _Statements:
-    insert_activities: object
-    upsert_daily: object
+def on_conflict(statement, clause):
+    """A plain INSERT with an ON CONFLICT clause written out (both databases read it alike).
+
+    SQLAlchemy never caches the compiled form of its PostgreSQL and SQLite inserts, whose
+    `on_conflict_do_*` builds this clause (they set inherit_cache = False): every batch would
+    compile its statements anew, about as long as running them. A plain insert carrying the
+    clause as text is cached like any statement (tests/test_write_batches.py checks it).
+    """
+    statement = statement._generate()
+    statement._post_values_clause = text(clause)
+    return statement
 
 
-@cache
-def _statements(dialect):
-    """The write path's statements, built once: each is run with a list of rows (an
-    executemany, which SQLAlchemy sends as multi-row VALUES), so one compiled form serves every
-    batch size."""
-    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    activities = (insert_into(_activities).on_conflict_do_nothing()
-                  .returning(_activities.c.client_id, _activities.c.id))
-    daily = insert_into(_daily)
-    daily = daily.on_conflict_do_update(
-        index_elements=[_daily.c.user_id, _daily.c.metric_id, _daily.c.day],
-        set_={
-            "entries": _daily.c.entries + daily.excluded.entries,
-            "total": _daily.c.total + daily.excluded.total,
-            "crm_total": _daily.c.crm_total + daily.excluded.crm_total,
-        },
-    ).returning(_daily.c.metric_id, _daily.c.day, _daily.c.total, _daily.c.crm_total)
-    return _Statements(activities, daily)
+# Each is run with a list of rows (an executemany, which SQLAlchemy sends as one multi-row
+# VALUES): one compiled form serves every batch size.
+_INSERT_ACTIVITIES = on_conflict(
+    insert(_activities).returning(_activities.c.client_id, _activities.c.id),
+    "ON CONFLICT DO NOTHING",
+)
+_UPSERT_DAILY = on_conflict(
+    insert(_daily).returning(_daily.c.metric_id, _daily.c.day, _daily.c.total,
+                             _daily.c.crm_total),
+    "ON CONFLICT (user_id, metric_id, day) DO UPDATE SET"
+    " entries = daily_rollups.entries + excluded.entries,"
+    " total = daily_rollups.total + excluded.total,"
+    " crm_total = daily_rollups.crm_total + excluded.crm_total",
+)
 
 
 def remove(session, activity, by_user, now=None):

@@ -1,12 +1,10 @@
 """Activities still waiting on reps' devices, as the devices last reported them."""
 
-from functools import cache
-
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, func, insert, select
 
 from models import DeviceOutbox
 from services import freshness
+from services.activities import on_conflict
 from services.rollups import ids_in, nobody
 
 _outboxes = DeviceOutbox.__table__
@@ -22,8 +20,7 @@ def report(session, user, device_id, pending, now, person_changed=False):
     key = {"user_id": user.id, "device_id": device_id}
     if not person_changed and session.execute(_PENDING, key).scalar() != pending:
         freshness.person_changed(session, user.id)
-    session.execute(_upsert(session.get_bind().dialect.name),
-                    {**key, "pending": pending, "reported_at": now})
+    session.execute(_REPORT, {**key, "pending": pending, "reported_at": now})
 
 
 _PENDING = select(_outboxes.c.pending).where(
@@ -31,14 +28,11 @@ _PENDING = select(_outboxes.c.pending).where(
 )
 
 
-@cache
-def _upsert(dialect):
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_outboxes)
-    return statement.on_conflict_do_update(
-        index_elements=[_outboxes.c.user_id, _outboxes.c.device_id],
-        set_={"pending": statement.excluded.pending,
-              "reported_at": statement.excluded.reported_at},
-    )
+_REPORT = on_conflict(
+    insert(_outboxes),
+    "ON CONFLICT (user_id, device_id) DO UPDATE SET"
+    " pending = excluded.pending, reported_at = excluded.reported_at",
+)
 
 
 def pending_by_user(session, user_ids):

@@ -208,3 +208,22 @@ def test_an_invalid_repeat_of_an_item_stored_in_the_same_batch_is_a_duplicate(re
     response, _seen = send(client, [first, {**first, "quantity": -5}, {**first, "metric": "x"}])
     assert [r["status"] for r in response.json["results"]] == ["created", "duplicate",
                                                                "duplicate"]
+
+
+def test_the_write_paths_own_statements_are_compiled_once_and_kept(rep, client):
+    from sqlalchemy import event
+
+    send(client, [item(0), item(1)])  # the first batch of several compiles them
+    hits = []
+
+    def note(_conn, _cursor, statement, _parameters, context, _many):
+        table = re.match(r"\s*INSERT INTO (\w+)", statement)
+        if table and table.group(1) in ("activities", "daily_rollups", "device_outboxes"):
+            hits.append((table.group(1), context.cache_hit == context.dialect.CACHE_HIT))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        send(client, [item(number) for number in range(7)])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert hits == [("activities", True), ("daily_rollups", True), ("device_outboxes", True)]
