@@ -139,20 +139,28 @@ def test_dates_follow_the_language(make, auth, client, clock):
 
 
 def test_month_names_do_not_leak_from_one_language_to_another():
+    """Babel 2.18 keeps the first stand-alone month names it resolves for every locale that
+    inherits them (python-babel/babel#1234): after a Japanese "LLLL", Italians would read
+    Japanese months. Pacer formats months as the app does here, never stand-alone."""
     import subprocess
     import sys
 
-    # In a fresh process: the leak lives in Babel's process-wide locale data, so what this
-    # process formatted before would decide the outcome.
+    # In a fresh process: the leak lives in Babel's process-wide locale data.
     script = (
-        "from datetime import date; from babel.dates import format_date; "
-        "format_date(date(2026, 12, 1), 'LLLL y', locale='ja'); "
-        "print(format_date(date(2026, 12, 1), 'LLLL y', locale='it'))"
+        "from datetime import date; from babel.dates import format_skeleton, get_month_names; "
+        "format_skeleton('yMMMM', date(2026, 12, 1), locale='ja'); "
+        "get_month_names('wide', context='format', locale='ja'); "
+        "print(format_skeleton('yMMMM', date(2026, 12, 1), locale='it')); "
+        "print(get_month_names('wide', context='format', locale='it')[12])"
     )
     italian = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert italian == "dicembre 2026"
+    ).stdout.split()
+    assert italian == ["dicembre", "2026", "dicembre"]
+    sources = [*Path("templates").rglob("*.html"), *Path("blueprints").rglob("*.py")]
+    for path in sources:
+        text = path.read_text()
+        assert "LLLL" not in text and "stand-alone" not in text, path
 
 
 def test_every_language_is_offered_by_its_own_name():

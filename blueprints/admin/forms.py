@@ -263,7 +263,7 @@ class OrganizationForm(AdminForm):
         super().__init__(*args, **kwargs)
         locale = get_locale()
         days = get_day_names("wide", locale=locale)
-        months = get_month_names("wide", context="stand-alone", locale=locale)
+        months = get_month_names("wide", context="format", locale=locale)
         # Monday first, as the stored numbers count (0 = Monday).
         self.week_start.choices = options((day, capitalised(days[day])) for day in range(7))
         self.working_weekdays.choices = self.week_start.choices

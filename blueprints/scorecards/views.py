@@ -6,6 +6,7 @@ htmx requests with just its block.
 
 from functools import lru_cache
 
+from babel.dates import format_skeleton
 from babel.numbers import format_compact_decimal, parse_pattern
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import get_locale
@@ -35,6 +36,13 @@ def amount(value):
     if value is None:
         return "–"
     return _amount(value, get_locale())
+
+
+@bp.app_template_filter("dateskeleton")
+def dateskeleton(value, skeleton):
+    """A date in the person's language, from a CLDR skeleton (which fields, not their order):
+    "yMMMM" is "December 2026", "dicembre 2026", "2026年12月"."""
+    return format_skeleton(skeleton, value, locale=get_locale())
 
 
 # A grid shows the same targets and small counts over and over, and Babel's formatting is
