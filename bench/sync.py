@@ -21,10 +21,13 @@ cluster are stopped on the way out, on errors and Ctrl-C too.
 """
 
 import argparse
+import cProfile
 import http.client
+import io
 import json
 import math
 import os
+import pstats
 import random
 import re
 import shutil
@@ -98,6 +101,8 @@ def _arguments(argv):
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--no-diagnose", action="store_true",
                         help="skip timing one batch in process after the run")
+    parser.add_argument("--profile", action="store_true",
+                        help="add a cProfile of the batches timed in process")
     args = parser.parse_args(argv)
     if args.devices < 1 or args.batch < 1 or not 0 <= args.lose < 1 or args.seconds <= 0:
         parser.error("--devices and --batch must be at least 1, --lose in [0, 1), "
@@ -157,7 +162,7 @@ def run(args, database, cleanup):
     errors = _server_errors(server_log)
     line = _report(database, args, devices, sending, (before, after), counted, errors)
     if not args.no_diagnose:
-        _diagnose(url, database, devices[0], args.batch)
+        _diagnose(url, database, devices[0], args.batch, profile=args.profile)
     return line
 
 
@@ -513,9 +518,10 @@ def _count(url, last_id, devices):
     )
 
 
-def _diagnose(url, database, device, batch, repeat=5):
+def _diagnose(url, database, device, batch, repeat=5, profile=False):
     """One batch's SQL statements and time in this process (the app's test client, a device's
-    cookies, the same database), as a served batch costs without queueing and the server."""
+    cookies, the same database), as a served batch costs without queueing and the server;
+    with `profile`, a cProfile of the batches timed."""
     os.environ["DATABASE_URL"] = url
     from queries import _short, _timing
 
@@ -532,12 +538,17 @@ def _diagnose(url, database, device, batch, repeat=5):
     token = client.get(SESSION, headers=headers).get_json()["csrf_token"]
     headers.update({"X-CSRFToken": token})
     times, statements = [], []
+    profiler = cProfile.Profile() if profile else None
     for _ in range(repeat):
         items = [device._item() for _ in range(batch)]
         with _timing(engine) as these:
             began = time.perf_counter()
+            if profiler:
+                profiler.enable()
             response = client.post(API, json={"device_id": device.device_id,
                                               "activities": items}, headers=headers)
+            if profiler:
+                profiler.disable()
             times.append(time.perf_counter() - began)
         if response.status_code != 200:
             raise RuntimeError(f"{API} answered {response.status_code} in process")
@@ -553,8 +564,13 @@ def _diagnose(url, database, device, batch, repeat=5):
     for seconds, statement in statements:
         kinds[_short(statement, 70)] += 1
         spent[_short(statement, 70)] += seconds
-    for statement, count in kinds.most_common(10):
+    for statement, count in kinds.most_common(16):
         log(f"    {count:4d} x {spent[statement] * 1000:6.1f} ms  {statement}")
+    if profiler:
+        report = io.StringIO()
+        pstats.Stats(profiler, stream=report).sort_stats("cumulative").print_stats(30)
+        log(f"{database}: cProfile of the {repeat} batches (the profiler slows them):\n"
+            f"{report.getvalue()}")
 
 
 def _report(database, args, devices, elapsed, trivial, counted, errors):
