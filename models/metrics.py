@@ -45,9 +45,14 @@ class Metric(db.Model):
 
     def qualifies(self, value):
         """Whether an activity with this measured value passes the quality gate."""
-        if self.quality_min is None:
-            return True
-        return value is not None and value >= self.quality_min
+        return passes(self.quality_min, value)
 
     def __repr__(self):
         return f"<Metric {self.key}>"
+
+
+def passes(quality_min, value):
+    """Whether a measured value passes a quality gate (None: no gate, everything passes)."""
+    if quality_min is None:
+        return True
+    return value is not None and value >= quality_min

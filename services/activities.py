@@ -12,11 +12,24 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, func, insert, select, text, true, tuple_, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Activity, DailyRollup, Metric, User
+from models.metrics import passes
 from models.types import utcnow
 from periods import local_date
 from services import freshness, team_rollups
@@ -102,23 +115,28 @@ def record_many(session, user, entries, *, calendar, source="web", now=None, iso
             local_day=local_date(entry.occurred_at, calendar),
             created_at=created_at,
             source=source,
-            counted=entry.metric.qualifies(entry.value),
             note=entry.note or None,
             account=entry.account or None,
             external_id=entry.external_id,
         )
         for entry in entries
     ]
-    caps = {entry.metric.id: entry.metric.daily_cap for entry in entries}
     # The person's row first, on every write path: one lock order, so a settings change (which
     # takes the organisation's row, then the person's) and a write never wait on each other
-    # in a circle (see services.freshness).
-    freshness.person_changed(session, user.id)
+    # in a circle (see services.freshness). What counts, and where, is read after it: the
+    # team the person is in and the metrics' gates and caps as they are now, not as they were
+    # when the request began (a recount holds the same rows: team_rollups.hold_writers).
+    team_id = freshness.person_changed(session, user.id)
+    rules = {metric_id: (gate, cap) for metric_id, gate, cap in session.execute(
+        _RULES, {"ids": sorted({row["metric_id"] for row in rows})})}
+    caps = {metric_id: cap for metric_id, (_gate, cap) in rules.items()}
+    for row in rows:
+        row["counted"] = passes(rules[row["metric_id"]][0], row["value"])
     if not isolate:
-        return _store(session, user, rows, caps)
+        return _store(session, user, rows, caps, team_id)
     try:
         with session.begin_nested():
-            return _store(session, user, rows, caps)
+            return _store(session, user, rows, caps, team_id)
     except (IntegrityError, DataError):
         pass
     # Something in the batch the database refuses: each entry on its own, to find which.
@@ -126,13 +144,18 @@ def record_many(session, user, entries, *, calendar, source="web", now=None, iso
     for row in rows:
         try:
             with session.begin_nested():
-                results.extend(_store(session, user, [row], caps))
+                results.extend(_store(session, user, [row], caps, team_id))
         except (IntegrityError, DataError):
             results.append(None)
     return results
 
 
-def _store(session, user, rows, caps):
+_RULES = select(Metric.id, Metric.quality_min, Metric.daily_cap).where(
+    Metric.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def _store(session, user, rows, caps, team_id):
     # INSERT .. ON CONFLICT DO NOTHING settles a race between two writers of the same client id
     # inside the database: exactly one of them gets the id back.
     inserted = dict(session.execute(_INSERT_ACTIVITIES, rows).all())
@@ -155,7 +178,7 @@ def _store(session, user, rows, caps):
             delta[0] += 1
             delta[1] += row["quantity"]
             delta[2] += row["quantity"] if row["source"] == "crm" else 0
-    _add_to_rollups(session, user, deltas, caps)
+    _add_to_rollups(session, user.id, deltas, caps, team_id)
     return results
 
 
@@ -183,13 +206,14 @@ def _existing(session, rows):
     return found
 
 
-def _add_to_rollups(session, user, deltas, caps):
-    """Add to the person's days, and their team's, what their counted activities changed:
-    deltas {(metric id, day): [entries, total, CRM part]} (negative for a removal)."""
+def _add_to_rollups(session, user_id, deltas, caps, team_id):
+    """Add to the person's days, and their team's (None: their days count in none), what
+    their counted activities changed: deltas {(metric id, day): [entries, total, CRM part]}
+    (negative for a removal)."""
     if not deltas:
         return
     rows = [
-        {"user_id": user.id, "metric_id": metric_id, "day": day, "entries": entries,
+        {"user_id": user_id, "metric_id": metric_id, "day": day, "entries": entries,
          "total": round(total, 2), "crm_total": round(crm, 2)}
         for (metric_id, day), (entries, total, crm) in sorted(deltas.items())
     ]
@@ -200,7 +224,7 @@ def _add_to_rollups(session, user, deltas, caps):
         _entries, total, crm = deltas[(metric_id, day)]
         changes.append((metric_id, day, after - round(total, 2), after,
                         crm_after - round(crm, 2), crm_after))
-    team_rollups.add(session, team_rollups.counting_team(user), changes, caps)
+    team_rollups.add(session, team_id, changes, caps)
 
 
 def on_conflict(statement, clause):
@@ -237,15 +261,19 @@ def remove(session, activity, by_user, now=None):
     if activity.is_deleted:
         return False
     # The person's row first, as on every write path: one lock order (see services.freshness).
-    freshness.person_changed(session, activity.user_id)
+    team_id = freshness.person_changed(session, activity.user_id)
+    session.refresh(activity)  # as it is now that nobody else can be changing it
+    if activity.is_deleted:
+        return False
     activity.deleted_at = now or utcnow()
     activity.deleted_by_id = by_user.id
     session.flush()
     if activity.counted:
         crm = activity.quantity if activity.source == "crm" else 0
-        _add_to_rollups(session, activity.user,
+        cap = session.execute(select(Metric.daily_cap).where(Metric.id == activity.metric_id))
+        _add_to_rollups(session, activity.user_id,
                         {(activity.metric_id, activity.local_day): [-1, -activity.quantity, -crm]},
-                        {activity.metric_id: activity.metric.daily_cap})
+                        {activity.metric_id: cap.scalar()}, team_id)
     return True
 
 

@@ -21,7 +21,7 @@ costs no query. A change of who is in which team is a settings change.
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam, event, inspect, update
+from sqlalchemy import bindparam, event, exists, inspect, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -51,13 +51,24 @@ _STAMP = {"pacer_stamp": True}
 
 
 def person_changed(session, user_id):
-    """The person's numbers changed (an activity logged or removed, a device's report)."""
-    session.execute(_PERSON_CHANGED, {"user_id": user_id})
+    """The person's numbers changed (an activity logged or removed, a device's report).
+
+    Returns the team their days count in as of now (None: no team, not an active rep), read
+    with the lock on their row: an admin's change that committed while the write waited for
+    that lock is seen, and one that comes later waits for the write.
+    """
+    row = session.execute(_PERSON_CHANGED, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    team_id, active, rep = row
+    return team_id if active and rep else None
 
 
 _PERSON_CHANGED = (
     update(User).where(User.id == bindparam("user_id"))
     .values(numbers_version=User.numbers_version + 1)
+    .returning(User.team_id, User.active,
+               exists().where(UserRole.user_id == User.id, UserRole.role == "rep"))
     .execution_options(synchronize_session=False, **_STAMP)
 )
 

@@ -7,7 +7,6 @@ impossible by construction), nothing is lost or stored twice, and the roll-ups e
 from the activity rows. On SQLite the one writer at a time serialises them; they run on both."""
 
 import logging
-import os
 import threading
 import time
 import traceback
@@ -27,7 +26,6 @@ from tests.test_live_consistency import Recount
 
 NOW = at(2026, 11, 25, 15, 42, 1)  # a Wednesday afternoon in Rome
 ROUNDS = 30
-ON_POSTGRESQL = os.environ.get("PACER_TEST_DB") == "postgresql"  # as tests/conftest.py reads it
 
 
 def race(app, rounds, *sides):
@@ -351,12 +349,6 @@ def test_a_quality_gate_change_while_the_metrics_activities_sync_fails_neither(
     assert_team_numbers_are_a_recount(organization)
 
 
-@pytest.mark.xfail(
-    ON_POSTGRESQL, strict=True,
-    reason="PostgreSQL: services.sync.store reads the metrics, then record_many judges each "
-           "item by that gate and only then takes the person's row; a batch that waited there "
-           "behind the recount's hold_writers stores its activities judged by the old gate "
-           "(and counts them so in the roll-ups) until the gate changes again")
 def test_activities_synced_while_the_gate_changes_count_by_the_gate_that_holds_after(
         app, office, busy_log, paused_recounts):
     """A batch of one day, whose roll-up row is there already: no deadlock nor conflict to
@@ -393,12 +385,6 @@ def test_activities_synced_while_the_gate_changes_count_by_the_gate_that_holds_a
     assert_rollups_are_a_recount()
 
 
-@pytest.mark.xfail(
-    ON_POSTGRESQL, strict=True,
-    reason="PostgreSQL: services.sync.store reads the metrics, record_many takes their daily "
-           "caps and only then the person's row; a batch that waited there behind the cap "
-           "change's team recount (hold_writers) adds to its team's days capped by the old "
-           "cap: team and company numbers differ from a recount until the cap changes again")
 def test_a_daily_cap_change_while_the_metrics_activities_sync_leaves_team_numbers_a_recount(
         app, office, busy_log, paused_recounts):
     """A cap change recounts the teams' capped days while a batch adds to them: each team day
@@ -437,12 +423,6 @@ def test_a_daily_cap_change_while_the_metrics_activities_sync_leaves_team_number
     assert_rollups_are_a_recount()
 
 
-@pytest.mark.xfail(
-    ON_POSTGRESQL, strict=True,
-    reason="PostgreSQL: the sync request loads the person (their team) before record_many "
-           "takes their row; a batch that waited there behind the move's team recount "
-           "(hold_writers) adds its days to the team they left (team_rollups.add with "
-           "counting_team of the person as loaded): both teams' numbers differ from a recount")
 def test_a_person_moved_while_their_phone_syncs_counts_in_their_new_team(
         app, office, busy_log, paused_recounts):
     """The phone's batch arrives while the move's team recount holds the people's rows: once
