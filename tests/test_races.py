@@ -13,6 +13,7 @@ import traceback
 import uuid
 from collections import defaultdict
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
@@ -459,3 +460,55 @@ def test_a_person_moved_while_their_phone_syncs_counts_in_their_new_team(
     assert not wrong, wrong
     assert_stored_once(phone)
     assert_rollups_are_a_recount()
+
+
+def test_the_today_form_and_undo_while_the_gate_changes_leave_the_roll_up_a_recount(
+        app, office, busy_log, paused_recounts):
+    """On the web, while a gate change recounts: a 30-minute demo logged through the Today
+    form, and one taken back with its Undo button, both arriving while the recount holds the
+    person's row. What the removal takes out of the roll-up, and what the new one adds, must
+    be judged by the gate as it is once they go through."""
+    _organization, rita, _north, _south, _calls, demos = office
+    rita_id, demos_id, calendar = rita.id, demos.id, rita.organization.calendar
+    logging_in, undoing = signed_in(app, "rita@example.com"), signed_in(app, "rita@example.com")
+    tokens = {id(client): csrf_token(client.get("/today").text)
+              for client in (logging_in, undoing)}
+    admin = signed_in(app, "admin@example.com")
+    url = f"/admin/metrics/{demos_id}/edit"
+    token = admin_form(admin, url)
+    wrong = []
+
+    def change_gate(round_):
+        response = admin.post(url, data=gate_form(token, 25 if round_ % 2 == 0 else 40))
+        assert response.status_code == 302, (response.status_code, response.headers.get(
+            "Retry-After"), response.text[:3000], busy_log.text)
+
+    def log(round_):
+        paused_recounts()
+        typed = (NOW - timedelta(days=1, minutes=round_)).astimezone(ZoneInfo("Europe/Rome"))
+        response = logging_in.post("/today/log", data={
+            "csrf_token": tokens[id(logging_in)], "metric": "demos",
+            "client_id": str(uuid.uuid4()), "quantity": "1", "value": "30",
+            "occurred_at": typed.strftime("%Y-%m-%dT%H:%M")})
+        assert response.status_code == 302, (response.status_code, response.text[:3000])
+
+    def undo(round_, activity_id):
+        paused_recounts()
+        response = undoing.post(f"/today/activities/{activity_id}/undo",
+                                data={"csrf_token": tokens[id(undoing)]})
+        assert response.status_code == 302, (response.status_code, response.text[:3000])
+
+    for round_ in range(4):  # a round at a time, to look before the next gate change
+        doomed = activities.record(
+            db.session, user=db.session.get(User, rita_id), metric=db.session.get(
+                Metric, demos_id), value=30, occurred_at=NOW - timedelta(days=1, hours=2),
+            calendar=calendar).activity.id
+        db.session.commit()
+        race(app, 1, lambda _: change_gate(round_), lambda _: log(round_),  # noqa: B023
+             lambda _: undo(round_, doomed))  # noqa: B023
+        try:
+            assert_rollups_are_a_recount()
+        except AssertionError as error:
+            wrong.append((round_, str(error).splitlines()[0]))
+        db.session.rollback()
+    assert not wrong, wrong
