@@ -106,6 +106,7 @@ class Checked:
     """A batch read item by item with no database: what `store` settles and writes."""
 
     items: list  # of _Item, in order
+    metrics: dict  # {key: Metric} of the organisation's active metrics
     owners: dict  # {client id: user id} of those already stored when checked
     calendar: object  # the organisation's, whose days the activities count in
     device_id: str | None
@@ -132,7 +133,7 @@ def ingest(session, user, batch, now):
 
 def check(session, user, batch, now):
     """Everything about the batch that needs no write (so no lock): each item's client id and
-    fields, or why it cannot be stored, and which client ids are stored already."""
+    fields, or why it cannot be stored; the metrics, and which client ids are stored already."""
     clock_error = activity_times.clock_error(batch.sent_at, now)
     timezone = user.display_timezone
     items = []
@@ -151,14 +152,8 @@ def check(session, user, batch, now):
         else:
             metric, outcome = item.get("metric"), _validate(item, timezone, now, clock_error)
         items.append(_Item(sent_id, client_id, metric, outcome))
-    # Read now, without the lock: one stored a moment later is found by the write itself.
-    owners = _owners(session, {item.client_id for item in items if item.client_id is not None})
-    return Checked(items, owners, user.organization.calendar, batch.device_id, batch.pending)
-
-
-def store(session, user, checked, now):
-    """Settle each checked item against what is stored and the organisation's metrics, and
-    write the new ones as one batch (services.activities.record_many); one Result per item."""
+    # Read now, without the lock: an id stored a moment later is found by the write itself,
+    # which reads the metrics' gates and caps again once it holds the person's row.
     metrics = {
         metric.key: metric
         for metric in session.scalars(
@@ -167,7 +162,15 @@ def store(session, user, checked, now):
             )
         )
     }
-    owners = checked.owners
+    owners = _owners(session, {item.client_id for item in items if item.client_id is not None})
+    return Checked(items, metrics, owners, user.organization.calendar, batch.device_id,
+                   batch.pending)
+
+
+def store(session, user, checked, now):
+    """Settle each checked item against what is stored and the organisation's metrics, and
+    write the new ones as one batch (services.activities.record_many); one Result per item."""
+    metrics, owners = checked.metrics, checked.owners
     results = [item.outcome for item in checked.items]
     entries, places, first, repeats = [], [], {}, []
     for place, item in enumerate(checked.items):

@@ -68,11 +68,21 @@ def activities():
         return jsonify(error=str(message), code=error.code), status
     rep, now = current_user._get_current_object(), utcnow()  # read often: not through the proxy
     checked = sync.check(db.session, rep, batch, now)
-    db.session.rollback()  # the sign-in check's read could not turn into a write: end it
+    _end_reads(db.session())
     begin_write(db.session)
     results = sync.store(db.session, rep, checked, now)
     db.session.commit()
     return jsonify(results=[_answer(result) for result in results])
+
+
+def _end_reads(session):
+    """End the request's reads (on SQLite a read cannot turn into a write), keeping what they
+    loaded: the write reads what counts again once it holds the person's row."""
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def _answer(result):
