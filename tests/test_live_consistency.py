@@ -262,16 +262,15 @@ def test_every_number_on_the_team_grids_and_the_executive_view_is_a_recount_with
         db.session.commit()
         sent["crm"] += 1
 
-    pages = [f"/teams/{region.id}", f"/teams/{teams[0].id}?period=month-2026-11-01",
-             "/company", "/company?metric=calls&period=week-2026-11-23"]
-
     def look():
-        for url in pages:
-            response = executive.get(url)
-            assert response.status_code == 200, (url, response.status_code)
+        """The very pages checked at the end, so what the page cache keeps is what is checked."""
+        for response, _period in every_page(executive, [region, *teams],
+                                            ("calls", "demos", "revenue"), calendar,
+                                            clocks[-1]):
+            assert response.status_code == 200, (response.request.url, response.status_code)
             sent["looks"] += 1
 
-    for loop, at_least in ((sync, 4), (log_on_the_web, 8), (crm_feed, 8), (look, 3)):
+    for loop, at_least in ((sync, 4), (log_on_the_web, 8), (crm_feed, 8), (look, 1)):
         writers.start(loop, at_least)
     pause = threading.Event()
     for _tick in range(int(STREAM_SECONDS * 10)):
@@ -282,7 +281,19 @@ def test_every_number_on_the_team_grids_and_the_executive_view_is_a_recount_with
     writers.join()
     assert sent["sync"] >= 20 and sent["web"] >= 8 and sent["crm"] >= 8, sent
 
-    stopped = clocks[-1]
+    # The last writes, at the start of a minute (so of a step of the clock): every page is
+    # kept just before them, and must show them SHARED_LAG later, however long it is kept.
+    stopped = (clocks[-1] + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    clock.at(stopped)
+    clocks.append(stopped)
+    look()
+    client, rng = phones[0]
+    last = [item(rng, stopped) | {"metric": "revenue", "quantity": 777.77} for _ in range(3)]
+    response = client.post("/api/v1/activities", json={"activities": last},
+                           headers={"X-CSRFToken": tokens[id(client)]})
+    assert [result["status"] for result in response.json["results"]] == ["created"] * 3
+    sent["sync"] += 3
+    log_on_the_web()
     clock.at(stopped + freshness.SHARED_LAG)
     db.session.commit()  # end this test's own transaction: read what the threads wrote
     recount = Recount(db.session, organization)
@@ -298,33 +309,38 @@ def test_every_number_on_the_team_grids_and_the_executive_view_is_a_recount_with
     assert created == 8 * 3 + sent["sync"] + sent["web"] + sent["crm"]  # each exactly once
 
 
+def every_page(executive, teams, keys, calendar, now):
+    """(response, period) of every team grid and of the executive view (each metric's cascade,
+    with every team's people opened), for the week and the month of `now`."""
+    for kind in ("week", "month"):
+        period = period_at(kind, now, calendar)
+        for team in teams:
+            yield executive.get(f"/teams/{team.id}?period={period.key}"), period
+        for key in keys:
+            company = executive.get(f"/company?period={period.key}&metric={key}")
+            yield company, period
+            for url in re.findall(r'hx-get="(/company/teams/[^"]+)"', company.text):
+                yield executive.get(url.replace("&amp;", "&"),
+                                    headers={"HX-Request": "true"}), period
+
+
 def check_pages(app, executive, recount, calendar, now, teams):
-    """Every data-cell of every team grid and of the executive view (each metric's cascade,
-    with every team's people opened), for the week and the month: each equals the recount,
-    and shows it. Returns how many numbers were checked."""
+    """Every data-cell of every page: each equals the recount, and shows it. Returns how many
+    numbers were checked."""
     checked, seen = 0, defaultdict(set)
     with app.test_request_context():
-        for kind in ("week", "month"):
-            period = period_at(kind, now, calendar)
-            htmls = [executive.get(f"/teams/{team.id}?period={period.key}") for team in teams]
-            for key in recount.metrics:
-                company = executive.get(f"/company?period={period.key}&metric={key}")
-                htmls.append(company)
-                htmls.extend(
-                    executive.get(url.replace("&amp;", "&"), headers={"HX-Request": "true"})
-                    for url in re.findall(r'hx-get="(/company/teams/[^"]+)"', company.text))
-            for response in htmls:
-                assert response.status_code == 200, response.request.path
-                found = CELL.findall(response.text)
-                assert found, response.request.path
-                for cell, shown in found:
-                    expected = recount.expected(cell, period)
-                    assert float(shown) == pytest.approx(expected, abs=0.01), (
-                        response.request.url, cell, kind)
-                    assert shows(response.text, cell, float(shown)), (cell, kind)
-                    if cell.startswith("person-"):
-                        seen[kind].add(int(cell.split("-")[1]))
-                    checked += 1
+        for response, period in every_page(executive, teams, recount.metrics, calendar, now):
+            assert response.status_code == 200, response.request.path
+            found = CELL.findall(response.text)
+            assert found, response.request.path
+            for cell, shown in found:
+                expected = recount.expected(cell, period)
+                assert float(shown) == pytest.approx(expected, abs=0.01), (
+                    response.request.url, cell, period.key)
+                assert shows(response.text, cell, float(shown)), (cell, period.key)
+                if cell.startswith("person-"):
+                    seen[period.kind].add(int(cell.split("-")[1]))
+                checked += 1
         # Every active rep was on some page, in both periods.
         assert seen["week"] == seen["month"] == set(recount.reps)
     return checked
