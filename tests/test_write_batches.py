@@ -74,10 +74,12 @@ def test_a_client_id_someone_else_used_is_theirs_in_a_batch_and_across_batches(m
     record_many(ada, [entry(calls, client_id=shared)])
     db.session.commit()
 
-    recorded = record_many(bo, [entry(calls), entry(calls, client_id=shared)])
+    recorded = record_many(bo, [entry(calls), entry(calls, client_id=shared),
+                                entry(calls, client_id=shared, quantity=3)])
     db.session.commit()
 
-    assert [(one.created, one.user_id) for one in recorded] == [(True, bo.id), (False, ada.id)]
+    assert [(one.created, one.user_id) for one in recorded] == [
+        (True, bo.id), (False, ada.id), (False, ada.id)]
     owners = db.session.execute(select(Activity.client_id, Activity.user_id)).all()
     assert (shared, ada.id) in owners and len(owners) == 2
 
@@ -201,6 +203,20 @@ def test_an_item_the_database_refuses_in_a_sync_batch_is_not_stored_and_the_rest
     stored = {str(each) for each in db.session.scalars(select(Activity.client_id))}
     assert stored == {items[0]["client_id"], items[1]["client_id"], items[3]["client_id"]}
     assert db.session.scalar(select(func.sum(DailyRollup.total))) == 1 + 2 + 4
+
+
+def test_someone_elses_client_id_is_refused_wherever_it_sits_in_a_batch(rep, make, client):
+    other = make.user("other@example.com")
+    theirs = record_many(other, [entry(make.metric("visits"))])[0]
+    db.session.commit()
+    taken = str(theirs.activity.client_id)
+    items = [item(0, client_id=taken), item(1), item(2, client_id=taken), item(3)]
+
+    response, _seen = send(client, items)
+
+    assert [(r["status"], r.get("code")) for r in response.json["results"]] == [
+        ("rejected", "client_id_taken"), ("created", None),
+        ("rejected", "client_id_taken"), ("created", None)]
 
 
 def test_an_invalid_repeat_of_an_item_stored_in_the_same_batch_is_a_duplicate(rep, client):
