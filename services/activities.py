@@ -233,7 +233,10 @@ def on_conflict(statement, clause):
     SQLAlchemy never caches the compiled form of its PostgreSQL and SQLite inserts, whose
     `on_conflict_do_*` builds this clause (they set inherit_cache = False): every batch would
     compile its statements anew, about as long as running them. A plain insert carrying the
-    clause as text is cached like any statement (tests/test_write_batches.py checks it).
+    clause as text is cached like any statement. The clause goes where those inserts put
+    theirs, SQLAlchemy 2.0's private `_post_values_clause`: tests/test_write_batches.py checks
+    that the cache is hit and the duplicate tests that the clause is there, should an upgrade
+    move it.
     """
     statement = statement._generate()
     statement._post_values_clause = text(clause)
