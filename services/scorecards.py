@@ -274,6 +274,7 @@ class _Assembly:
         # Read once: every person's row needs them for every metric.
         self._facts = [(metric, metric.id, metric.direction, metric.is_count)
                        for metric in self.metrics]
+        self._by_id = {facts[1]: facts for facts in self._facts}
         self.teams, self.children = teams, _children(teams)
         self._fractions = {}  # days off -> elapsed fraction: most people share one
         self.people = {person.id: self.person(person) for person in people}
@@ -304,61 +305,77 @@ class _Assembly:
         return Line("person", person, cells, _score(cells), self.pending.get(person_id, 0))
 
     def _crowds(self, session, organization_id, team_ids):
-        """{team id: the "people" line of its own reps}, for the teams in `team_ids`."""
+        """{team id: the "people" line of its own reps}, for the teams in `team_ids`.
+
+        A team's reps are counted by what their targets depend on (their team's template and
+        when they started), a handful of kinds a team; someone with a target of their own has
+        what it changes added for that metric alone; someone with time off in the period is
+        worked out alone. So the work grows with teams, overrides and time off, not people.
+        """
         team_ids, book, period = sorted(team_ids), self.book, self.period
         last_day = period.end - timedelta(days=1)
-        # Those whose targets are their own are worked out one by one; the rest by kind.
-        alone = book.away | book.overridden
-        singles = {}
-        if alone:
-            for person in session.scalars(
-                _reps_query(select(User), organization_id)
-                .where(User.team_id.in_(team_ids), User.id.in_(sorted(alone)))
-            ):
-                singles.setdefault(person.team_id, []).append((person, 1))
         start = case((User.started_on > period.start, User.started_on), else_=None)
-        shared = (
+        away, overrides = book.away, book.overrides
+        # team id -> [(a stand-in, how many times its targets count, for one metric or all)]
+        parts, headcount = {}, {}
+        for team_id, started_on, count in session.execute(
             _reps_query(select(User.team_id, start, func.count(User.id)), organization_id)
-            .where(User.team_id.in_(team_ids))
+            .where(User.team_id.in_(team_ids), User.id.not_in(sorted(away)))
             .group_by(User.team_id, start)
-        )
-        if alone:
-            shared = shared.where(User.id.not_in(sorted(alone)))
-        kinds = {}
-        for team_id, started_on, count in session.execute(shared):
-            kinds.setdefault(team_id, []).append((_Someone(team_id, started_on), count))
+        ):
+            parts.setdefault(team_id, []).append((_Someone(team_id, started_on), count, None))
+            headcount[team_id] = headcount.get(team_id, 0) + count
+        apart = sorted(away | set(overrides))
+        for person_id, team_id, started_on in session.execute(
+            _reps_query(select(User.id, User.team_id, start), organization_id)
+            .where(User.team_id.in_(team_ids), User.id.in_(apart))
+        ) if apart else ():
+            own = _Someone(team_id, started_on, person_id)
+            if person_id in away:
+                parts.setdefault(team_id, []).append((own, 1, None))
+                headcount[team_id] = headcount.get(team_id, 0) + 1
+                continue
+            # Counted with their kind above: swap the kind's target for their own.
+            for metric_id in sorted(overrides[person_id] & self._by_id.keys()):
+                parts[team_id] += [(own, 1, metric_id),
+                                   (_Someone(team_id, started_on), -1, metric_id)]
         totals = rollups.team_totals(session, team_ids, period.start, last_day)
         waiting = _pending_by_team(session, organization_id, team_ids)
         found = {}
-        for team_id in team_ids:
-            people = kinds.get(team_id, []) + singles.get(team_id, [])
-            headcount = sum(count for _person, count in people)
-            if not headcount:
-                continue
-            sums = {metric_id: [0.0, 0.0, False] for metric_id in (m.id for m in self.metrics)}
-            for person, count in people:
-                rules = book.rules(book.template_for(person))
-                days_off = book.days_off(person)
-                fraction = self.fraction(days_off)
-                for _metric, metric_id, direction, whole_units in self._facts:
-                    target = book.person_target(person, metric_id, period, rules.get(metric_id),
-                                                days_off)
-                    if target is None:
-                        continue
-                    row = sums[metric_id]
-                    row[0] += count * target
-                    row[1] += count * due(target, fraction, direction, whole_units)
-                    row[2] = True
-            cells = {}
-            for metric, metric_id, direction, _whole in self._facts:
-                total = totals.get((team_id, metric_id), _NOTHING)
-                target, expected, present = sums[metric_id]
-                pace = (judge(total.value, target, expected, direction) if present
-                        else NO_TARGET)
-                cells[metric_id] = Cell(metric, total.value, total.crm, pace)
-            found[team_id] = Line("people", self._team(team_id), cells, None,
-                                  waiting.get(team_id, 0), headcount=headcount)
+        for team_id, count in headcount.items():
+            # metric id -> [target, due by now, how many people have a target]
+            sums = {metric_id: [0.0, 0.0, 0] for _m, metric_id, _d, _w in self._facts}
+            for person, times, only in parts[team_id]:
+                self._add_targets(sums, person, times, only)
+            found[team_id] = self._people_line(team_id, sums, totals, waiting, count)
         return found
+
+    def _add_targets(self, sums, person, times, only=None):
+        """Add `times` (negative: take away) the person's targets to `sums`, for every metric
+        or `only` one."""
+        book, period = self.book, self.period
+        rules = book.rules(book.template_for(person))
+        days_off = book.days_off(person)
+        fraction = self.fraction(days_off)
+        facts = self._facts if only is None else [self._by_id[only]]
+        for _metric, metric_id, direction, whole_units in facts:
+            target = book.person_target(person, metric_id, period, rules.get(metric_id),
+                                        days_off)
+            if target is not None:
+                row = sums[metric_id]
+                row[0] += times * target
+                row[1] += times * due(target, fraction, direction, whole_units)
+                row[2] += times
+
+    def _people_line(self, team_id, sums, totals, waiting, headcount):
+        cells = {}
+        for metric, metric_id, direction, _whole in self._facts:
+            total = totals.get((team_id, metric_id), _NOTHING)
+            target, expected, present = sums[metric_id]
+            pace = judge(total.value, target, expected, direction) if present else NO_TARGET
+            cells[metric_id] = Cell(metric, total.value, total.crm, pace)
+        return Line("people", self._team(team_id), cells, None, waiting.get(team_id, 0),
+                    headcount=headcount)
 
     def _team(self, team_id):
         return next(team for team in self.teams if team.id == team_id)

@@ -157,9 +157,13 @@ class Book:
         return frozenset(self._days_off)
 
     @property
-    def overridden(self):
-        """The ids of the people with a target of their own (a person-level goal)."""
-        return frozenset(subject for level, subject, _metric in self._goals if level == "person")
+    def overrides(self):
+        """{person id: the ids of the metrics they have a target of their own for}."""
+        found = {}
+        for level, subject, metric_id in self._goals:
+            if level == "person":
+                found.setdefault(subject, set()).add(metric_id)
+        return found
 
     def days_off(self, person):
         """The person's days away within the book's days: time off, and before they started."""

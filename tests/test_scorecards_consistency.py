@@ -15,7 +15,7 @@ from blueprints.scorecards.views import amount
 from extensions import db
 from models import Activity, DeviceOutbox, Metric, Organization, Team
 from periods import PERIOD_KINDS, period_at, recent
-from services import activities, scorecards
+from services import activities, scorecards, target_settings
 from tests.conftest import at
 
 NOW = at(2026, 11, 25, 15, 42)  # a Wednesday afternoon
@@ -206,6 +206,18 @@ def test_a_teams_reps_added_up_at_once_are_the_same_as_one_by_one(northwind):
     reps = scorecards.reps(db.session, northwind.id)
     reps[0].started_on = NOW.date() - timedelta(days=2)  # started this week
     reps[1].started_on = NOW.date() + timedelta(days=2)  # starts next week
+    metrics = scorecards.active_metrics(db.session, northwind.id)
+    retired = Metric(organization=northwind, key="retired", name="Retired", active=False)
+    db.session.add(retired)
+    db.session.flush()
+    # Targets of their own: one with a start inside the period, one with time off too, and
+    # one for a metric nobody logs any more.
+    for person, metric in ((reps[0], metrics[0]), (reps[2], metrics[1]), (reps[3], metrics[0]),
+                           (reps[4], retired)):
+        target_settings.set_goal(db.session, northwind, level="person", subject_id=person.id,
+                                 metric=metric, kind="day", value=7)
+    target_settings.add_time_off(db.session, reps[3], NOW.date() - timedelta(days=1),
+                                 NOW.date() + timedelta(days=1))
     db.session.commit()
     book_checked = 0
     for kind in PERIOD_KINDS:
