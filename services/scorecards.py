@@ -264,10 +264,13 @@ class _Assembly:
         self.metrics = active_metrics(session, organization.id)
         last_day = period.end - timedelta(days=1)
         ids = [person.id for person in people]
-        # Time off of anyone in the organisation: a few rows, whoever is on the screen.
-        self.book = targets.load(session, organization, period.start, last_day,
-                                 _reps_query(select(User.id), organization.id),
-                                 teams=teams or None)
+        # Own goals and time off: of the people shown, and of every rep when teams are added
+        # up (a few rows: most people have neither).
+        self.book = targets.load(
+            session, organization, period.start, last_day,
+            _reps_query(select(User.id), organization.id) if crowds else ids,
+            teams=teams or None,
+        )
         self.totals = rollups.totals(session, ids, period.start, last_day)
         self.pending = pending.pending_by_user(session, ids)
         self.timing = Timing.of(period, now, self.calendar)
@@ -275,6 +278,7 @@ class _Assembly:
         self._facts = [(metric, metric.id, metric.direction, metric.is_count)
                        for metric in self.metrics]
         self._by_id = {facts[1]: facts for facts in self._facts}
+        self._kinds = {}  # (template id, start) -> the targets of reps of that kind
         self.teams, self.children = teams, _children(teams)
         self._fractions = {}  # days off -> elapsed fraction: most people share one
         self.people = {person.id: self.person(person) for person in people}
@@ -316,14 +320,24 @@ class _Assembly:
         last_day = period.end - timedelta(days=1)
         start = case((User.started_on > period.start, User.started_on), else_=None)
         away, overrides = book.away, book.overrides
-        # team id -> [(a stand-in, how many times its targets count, for one metric or all)]
-        parts, headcount = {}, {}
+        # team id -> [target, due by now, how many people have a target] by metric id
+        sums, headcount = {}, {}
+
+        def add(team_id, values, times=1):
+            if team_id not in sums:
+                sums[team_id] = {metric_id: [0.0, 0.0, 0] for metric_id in self._by_id}
+            for metric_id, (target, expected) in values.items():
+                row = sums[team_id][metric_id]
+                row[0] += times * target
+                row[1] += times * expected
+                row[2] += times
+
         for team_id, started_on, count in session.execute(
             _reps_query(select(User.team_id, start, func.count(User.id)), organization_id)
             .where(User.team_id.in_(team_ids), User.id.not_in(sorted(away)))
             .group_by(User.team_id, start)
         ):
-            parts.setdefault(team_id, []).append((_Someone(team_id, started_on), count, None))
+            add(team_id, self._kind(team_id, started_on), count)
             headcount[team_id] = headcount.get(team_id, 0) + count
         apart = sorted(away | set(overrides))
         for person_id, team_id, started_on in session.execute(
@@ -332,40 +346,44 @@ class _Assembly:
         ) if apart else ():
             own = _Someone(team_id, started_on, person_id)
             if person_id in away:
-                parts.setdefault(team_id, []).append((own, 1, None))
+                add(team_id, self._targets_of(own))
                 headcount[team_id] = headcount.get(team_id, 0) + 1
                 continue
             # Counted with their kind above: swap the kind's target for their own.
+            kind = self._kind(team_id, started_on)
             for metric_id in sorted(overrides[person_id] & self._by_id.keys()):
-                parts[team_id] += [(own, 1, metric_id),
-                                   (_Someone(team_id, started_on), -1, metric_id)]
+                add(team_id, self._targets_of(own, metric_id))
+                add(team_id, {metric_id: kind[metric_id]} if metric_id in kind else {}, -1)
         totals = rollups.team_totals(session, team_ids, period.start, last_day)
         waiting = _pending_by_team(session, organization_id, team_ids)
-        found = {}
-        for team_id, count in headcount.items():
-            # metric id -> [target, due by now, how many people have a target]
-            sums = {metric_id: [0.0, 0.0, 0] for _m, metric_id, _d, _w in self._facts}
-            for person, times, only in parts[team_id]:
-                self._add_targets(sums, person, times, only)
-            found[team_id] = self._people_line(team_id, sums, totals, waiting, count)
-        return found
+        return {team_id: self._people_line(team_id, sums[team_id], totals, waiting, count)
+                for team_id, count in headcount.items()}
 
-    def _add_targets(self, sums, person, times, only=None):
-        """Add `times` (negative: take away) the person's targets to `sums`, for every metric
-        or `only` one."""
+    def _kind(self, team_id, started_on):
+        """_targets_of any rep of the team who started then and has nothing of their own."""
+        someone = _Someone(team_id, started_on)
+        template = self.book.template_for(someone)
+        key = (template.id if template is not None else None, started_on)
+        if key not in self._kinds:
+            self._kinds[key] = self._targets_of(someone)
+        return self._kinds[key]
+
+    def _targets_of(self, person, only=None):
+        """{metric id: (target, due by now)} of a person, for every metric or `only` one; a
+        metric without a target is left out."""
         book, period = self.book, self.period
         rules = book.rules(book.template_for(person))
         days_off = book.days_off(person)
         fraction = self.fraction(days_off)
-        facts = self._facts if only is None else [self._by_id[only]]
-        for _metric, metric_id, direction, whole_units in facts:
+        found = {}
+        for _metric, metric_id, direction, whole_units in (
+            self._facts if only is None else [self._by_id[only]]
+        ):
             target = book.person_target(person, metric_id, period, rules.get(metric_id),
                                         days_off)
             if target is not None:
-                row = sums[metric_id]
-                row[0] += times * target
-                row[1] += times * due(target, fraction, direction, whole_units)
-                row[2] += times
+                found[metric_id] = (target, due(target, fraction, direction, whole_units))
+        return found
 
     def _people_line(self, team_id, sums, totals, waiting, headcount):
         cells = {}
