@@ -305,6 +305,9 @@ def load(session, organization, first_day, last_day, user_ids=(), teams=None):
                Goal.period_start, Goal.value)
         .where(
             Goal.organization_id == organization.id,
+            # People's own goals: of the people asked about only.
+            or_(Goal.level != "person", Goal.user_id.in_(rollups.ids_in(user_ids)))
+            if not rollups.nobody(user_ids) else Goal.level != "person",
             or_(
                 Goal.period_start.is_(None),
                 and_(Goal.period_start > first_day - timedelta(days=367),
