@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -129,6 +129,37 @@ def begin_write(session):
     """
     if session.get_bind().dialect.name == "sqlite" and not session().in_transaction():
         session.connection(execution_options=IMMEDIATE)
+
+
+def end_reads(session):
+    """End a request's reads before its writes, keeping what they loaded. On SQLite a read
+    transaction cannot turn into a write one (it would fail at once if another writer went
+    first), so a view marked @takes_write_lock_itself ends it before begin_write; PostgreSQL
+    needs nothing of the sort (and reads run without a transaction there)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
+def on_conflict(statement, clause):
+    """A plain INSERT with an ON CONFLICT clause written out (both databases read it alike).
+
+    SQLAlchemy never caches the compiled form of its PostgreSQL and SQLite inserts, whose
+    `on_conflict_do_*` builds this clause (they set inherit_cache = False): every batch would
+    compile its statements anew, about as long as running them. A plain insert carrying the
+    clause as text is cached like any statement. The clause goes where those inserts put
+    theirs, SQLAlchemy 2.0's private `_post_values_clause`: tests/test_write_batches.py checks
+    that the cache is hit and the duplicate tests that the clause is there, should an upgrade
+    move it.
+    """
+    statement = statement._generate()
+    statement._post_values_clause = text(clause)
+    return statement
+
 
 
 # SQLite's primary result codes for "another connection holds the lock".

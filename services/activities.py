@@ -20,7 +20,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     true,
     tuple_,
     update,
@@ -28,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
+from extensions import on_conflict
 from models import Activity, DailyRollup, Metric, User
 from models.metrics import passes
 from models.types import utcnow
@@ -225,22 +225,6 @@ def _add_to_rollups(session, user_id, deltas, caps, team_id):
         changes.append((metric_id, day, after - round(total, 2), after,
                         crm_after - round(crm, 2), crm_after))
     team_rollups.add(session, team_id, changes, caps)
-
-
-def on_conflict(statement, clause):
-    """A plain INSERT with an ON CONFLICT clause written out (both databases read it alike).
-
-    SQLAlchemy never caches the compiled form of its PostgreSQL and SQLite inserts, whose
-    `on_conflict_do_*` builds this clause (they set inherit_cache = False): every batch would
-    compile its statements anew, about as long as running them. A plain insert carrying the
-    clause as text is cached like any statement. The clause goes where those inserts put
-    theirs, SQLAlchemy 2.0's private `_post_values_clause`: tests/test_write_batches.py checks
-    that the cache is hit and the duplicate tests that the clause is there, should an upgrade
-    move it.
-    """
-    statement = statement._generate()
-    statement._post_values_clause = text(clause)
-    return statement
 
 
 # Each is run with a list of rows (an executemany, which SQLAlchemy sends as one multi-row

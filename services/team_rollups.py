@@ -20,9 +20,9 @@ so on PostgreSQL a recount and an activity write cannot deadlock.
 from collections import defaultdict
 
 from sqlalchemy import delete, event, func, insert, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from extensions import on_conflict
 from models import DailyRollup, Metric, TeamRollup, User, UserRole
 from services.capping import capped, capped_crm, capped_crm_total, capped_total
 
@@ -56,21 +56,17 @@ def add(session, team_id, changes, caps):
         for (metric_id, day), (total, crm) in sorted(deltas.items())
         if total or crm
     ]
-    if not rows:
-        return
-    statement = _insert(session).values(rows)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["team_id", "metric_id", "day"],
-        set_={
-            "total": TeamRollup.total + statement.excluded.total,
-            "crm_total": TeamRollup.crm_total + statement.excluded.crm_total,
-        },
-    ))
+    if rows:
+        session.execute(_UPSERT, rows)
 
 
-def _insert(session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TeamRollup)
+# Run with a list of rows: one compiled statement for any number (see on_conflict).
+_UPSERT = on_conflict(
+    insert(TeamRollup.__table__),
+    "ON CONFLICT (team_id, metric_id, day) DO UPDATE SET"
+    " total = team_rollups.total + excluded.total,"
+    " crm_total = team_rollups.crm_total + excluded.crm_total",
+)
 
 
 def hold_writers(session, team_ids=None):

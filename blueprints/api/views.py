@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from blueprints.access import roles_required
-from extensions import begin_write, db, takes_write_lock_itself
+from extensions import begin_write, db, end_reads, takes_write_lock_itself
 from models.types import utcnow
 from services import sync
 
@@ -68,21 +68,11 @@ def activities():
         return jsonify(error=str(message), code=error.code), status
     rep, now = current_user._get_current_object(), utcnow()  # read often: not through the proxy
     checked = sync.check(db.session, rep, batch, now)
-    _end_reads(db.session())
+    end_reads(db.session())
     begin_write(db.session)
     results = sync.store(db.session, rep, checked, now)
     db.session.commit()
     return jsonify(results=[_answer(result) for result in results])
-
-
-def _end_reads(session):
-    """End the request's reads (on SQLite a read cannot turn into a write), keeping what they
-    loaded: the write reads what counts again once it holds the person's row."""
-    expire, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
 
 
 def _answer(result):
