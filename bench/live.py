@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 import load
 
 API = "/api/v1/activities"
-SESSION = "/api/v1/session"
 BATCH_SIZES = (1, 5)  # items a batch, smallest and largest
 RETRIES_503 = 5  # a 503 is tried again this many times before it fails the run
 MAX_RETRY_AFTER = 5.0  # seconds: the wait a 503's Retry-After asks for, capped so a run ends
@@ -74,22 +73,12 @@ class Device(threading.Thread):
         super().__init__(name=f"live-device-{number}", daemon=True)
         self.number, self.port, self.email, self.writer = number, port, email, writer
         self.device_id = f"bench-live-{number:03d}"
-        self.jar, self.token = {}, None
+        self.api = load.ApiSession(port, email)
         self.batches = queue.Queue()
         self.connection = None
 
     def sign_in(self, password):
-        cookie = load.sign_in(self.port, self.email, password)
-        self.jar = dict(pair.split("=", 1) for pair in cookie.split("; "))
-        status, headers, body = load.request(self.port, "GET", SESSION,
-                                             headers={"Cookie": self._cookie()})
-        if status != 200:
-            raise load.LoadError(f"{self.email}: GET {SESSION} answered {status}")
-        load._cookies(headers, self.jar)
-        self.token = json.loads(body)["csrf_token"]
-
-    def _cookie(self):
-        return "; ".join(f"{key}={value}" for key, value in self.jar.items())
+        self.api.sign_in(password)
 
     def run(self):
         while True:
@@ -156,8 +145,8 @@ class Device(threading.Thread):
         """(status, headers, body) of one POST, or None if the socket failed."""
         if self.connection is None:
             self.connection = http.client.HTTPConnection(load.HOST, self.port, timeout=60)
-        headers = {"Content-Type": "application/json", "Cookie": self._cookie(),
-                   "X-CSRFToken": self.token, "User-Agent": load.USER_AGENT}
+        headers = {"Content-Type": "application/json", "Cookie": self.api.cookie(),
+                   "X-CSRFToken": self.api.token, "User-Agent": load.USER_AGENT}
         try:
             self.connection.request("POST", API, body=body, headers=headers)
             response = self.connection.getresponse()
@@ -166,7 +155,7 @@ class Device(threading.Thread):
             self._close()
             return None
         answer_headers = response.getheaders()
-        load._cookies(answer_headers, self.jar)
+        self.api.keep_cookies(answer_headers)
         if response.will_close:
             self._close()
         return response.status, answer_headers, payload

@@ -4,6 +4,7 @@ sign-in page can never pass for a fast scorecard.
 """
 
 import http.client
+import json
 import math
 import re
 import shutil
@@ -193,6 +194,35 @@ def _cookies(headers, jar):
 
 def _cookie_header(jar):
     return "; ".join(f"{key}={value}" for key, value in jar.items())
+
+
+class ApiSession:
+    """A phone's signed-in session: its cookies, and the CSRF token its writes carry."""
+
+    PATH = "/api/v1/session"
+
+    def __init__(self, port, email):
+        self.port, self.email = port, email
+        self.jar, self.token = {}, None
+
+    def sign_in(self, password):
+        cookie = sign_in(self.port, self.email, password)
+        self.jar = dict(pair.split("=", 1) for pair in cookie.split("; "))
+        self.refresh_token()
+
+    def refresh_token(self):
+        status, headers, body = request(self.port, "GET", self.PATH,
+                                        headers={"Cookie": self.cookie()})
+        if status != 200:
+            raise LoadError(f"{self.email}: GET {self.PATH} answered {status}")
+        self.keep_cookies(headers)
+        self.token = json.loads(body)["csrf_token"]
+
+    def cookie(self):
+        return _cookie_header(self.jar)
+
+    def keep_cookies(self, headers):
+        _cookies(headers, self.jar)
 
 
 def sign_in(port, email, password):

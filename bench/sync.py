@@ -53,7 +53,7 @@ import scorecards
 from scorecards import ROOT, TRIVIAL_PATH
 
 API = "/api/v1/activities"
-SESSION = "/api/v1/session"
+SESSION = load.ApiSession.PATH
 REPS_PER_TEAM = 16
 # The phone's rule: without a Retry-After header, 30 s (docs/sync-api.md). The benchmark caps
 # every wait so that a run always ends.
@@ -295,26 +295,13 @@ class Device(threading.Thread):
         self.metrics, self.args = metrics, args
         self.device_id = f"bench-phone-{number:03d}"
         self.rng = random.Random(f"sync|{number}")
-        self.jar, self.token = {}, None
+        self.api = load.ApiSession(port, email)
         self.tally = Tally()
         self.connection = None
         self.deadline = self.give_up = 0.0
 
     def sign_in(self):
-        cookie = load.sign_in(self.port, self.email, scorecards._password())
-        self.jar = dict(pair.split("=", 1) for pair in cookie.split("; "))
-        self._refresh_token()
-
-    def _refresh_token(self):
-        status, headers, body = load.request(self.port, "GET", SESSION,
-                                             headers={"Cookie": self._cookie()})
-        if status != 200:
-            raise load.LoadError(f"{self.email}: GET {SESSION} answered {status}")
-        load._cookies(headers, self.jar)
-        self.token = json.loads(body)["csrf_token"]
-
-    def _cookie(self):
-        return "; ".join(f"{key}={value}" for key, value in self.jar.items())
+        self.api.sign_in(scorecards._password())
 
     def run(self):
         try:
@@ -370,7 +357,7 @@ class Device(threading.Thread):
                 time.sleep(max(0.0, min(delay, self.give_up - time.monotonic())))
                 continue
             if status == 400 and _code(payload) == "csrf":
-                self._refresh_token()
+                self.api.refresh_token()
                 continue
             if status != 200:
                 self.tally.unexpected.append(f"{status} {payload[:200]!r}")
@@ -403,8 +390,8 @@ class Device(threading.Thread):
         socket failed. With read=False the request is sent and the connection closed."""
         if self.connection is None:
             self.connection = http.client.HTTPConnection(load.HOST, self.port, timeout=60)
-        headers = {"Content-Type": "application/json", "Cookie": self._cookie(),
-                   "X-CSRFToken": self.token, "User-Agent": load.USER_AGENT}
+        headers = {"Content-Type": "application/json", "Cookie": self.api.cookie(),
+                   "X-CSRFToken": self.api.token, "User-Agent": load.USER_AGENT}
         began = time.perf_counter()
         try:
             self.connection.request("POST", API, body=body, headers=headers)
@@ -420,7 +407,7 @@ class Device(threading.Thread):
         self.tally.latencies.append(time.perf_counter() - began)
         self.tally.statuses[response.status] += 1
         answer_headers = response.getheaders()
-        load._cookies(answer_headers, self.jar)
+        self.api.keep_cookies(answer_headers)
         if response.will_close:
             self._close()
         return response.status, answer_headers, payload
