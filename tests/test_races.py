@@ -386,6 +386,21 @@ def test_activities_synced_while_the_gate_changes_count_by_the_gate_that_holds_a
     assert_rollups_are_a_recount()
 
 
+def race_rounds_keeping_team_numbers(app, organization, rounds, change, sync):
+    """Race `change` against `sync` a round at a time (to look before the next change), and
+    after each round find every team and company number a recount."""
+    wrong = []
+    for round_ in range(rounds):
+        race(app, 1, lambda _: change(round_), lambda _: sync(round_))  # noqa: B023
+        db.session.commit()
+        try:
+            assert_team_numbers_are_a_recount(organization)
+        except AssertionError as error:
+            wrong.append((round_, str(error).splitlines()[0]))
+        db.session.rollback()
+    assert not wrong, wrong
+
+
 def test_a_daily_cap_change_while_the_metrics_activities_sync_leaves_team_numbers_a_recount(
         app, office, busy_log, paused_recounts):
     """A cap change recounts the teams' capped days while a batch adds to them: each team day
@@ -396,7 +411,7 @@ def test_a_daily_cap_change_while_the_metrics_activities_sync_leaves_team_number
     admin = signed_in(app, "admin@example.com")
     url = f"/admin/metrics/{calls_id}/edit"
     token = admin_form(admin, url)
-    rounds, wrong = 4, []
+    rounds = 4
 
     def change_cap(round_):
         response = admin.post(url, data={
@@ -411,15 +426,7 @@ def test_a_daily_cap_change_while_the_metrics_activities_sync_leaves_team_number
         paused_recounts()
         phone.send([item("calls", 1, minutes=round_) for _ in range(2)])
 
-    for round_ in range(rounds):  # a round at a time, to look before the next cap change
-        race(app, 1, lambda _: change_cap(round_), lambda _: sync(round_))  # noqa: B023
-        db.session.commit()
-        try:
-            assert_team_numbers_are_a_recount(organization)
-        except AssertionError as error:
-            wrong.append((round_, str(error).splitlines()[0]))
-        db.session.rollback()
-    assert not wrong, wrong
+    race_rounds_keeping_team_numbers(app, organization, rounds, change_cap, sync)
     assert_stored_once(phone)
     assert_rollups_are_a_recount()
 
@@ -434,7 +441,6 @@ def test_a_person_moved_while_their_phone_syncs_counts_in_their_new_team(
     admin = signed_in(app, "admin@example.com")
     url = f"/admin/users/{rita_id}/edit"
     token = admin_form(admin, url)
-    wrong = []
 
     def move(round_):
         response = admin.post(url, data={
@@ -449,15 +455,7 @@ def test_a_person_moved_while_their_phone_syncs_counts_in_their_new_team(
         paused_recounts()
         phone.send([item("calls", 1, minutes=round_) for _ in range(3)])
 
-    for round_ in range(4):  # a round at a time, to look before the next move
-        race(app, 1, lambda _: move(round_), lambda _: sync(round_))  # noqa: B023
-        db.session.commit()
-        try:
-            assert_team_numbers_are_a_recount(organization)
-        except AssertionError as error:
-            wrong.append((round_, str(error).splitlines()[0]))
-        db.session.rollback()
-    assert not wrong, wrong
+    race_rounds_keeping_team_numbers(app, organization, 4, move, sync)
     assert_stored_once(phone)
     assert_rollups_are_a_recount()
 
