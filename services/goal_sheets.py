@@ -8,14 +8,14 @@ from sqlalchemy import select
 
 from models import Goal
 from periods import period_at, period_containing
-from services import period_nav, scorecards, target_settings, target_suggestions
+from services import lines, period_nav, scorecards, target_settings, target_suggestions
 
 
 @dataclass(frozen=True)
 class GoalRow:
     metric: object
     stored: float | None  # typed in for exactly this kind (and period, if one is named)
-    cell: scorecards.Cell  # the numbers of the period shown: target in force, roll-up
+    cell: lines.Cell  # the numbers of the period shown: target in force, roll-up
     suggestion: float | None = None  # people only
 
 

@@ -15,7 +15,7 @@ from blueprints.scorecards.views import amount
 from extensions import db
 from models import Activity, DeviceOutbox, Metric, Organization, Team
 from periods import PERIOD_KINDS, period_at, recent
-from services import activities, scorecards, target_settings
+from services import activities, lines, scorecards, target_settings
 from tests.conftest import at
 
 NOW = at(2026, 11, 25, 15, 42)  # a Wednesday afternoon
@@ -96,7 +96,7 @@ def test_every_number_on_every_screen_agrees_with_the_raw_activities(northwind, 
     teams = scorecards.org_teams(db.session, northwind.id)
     members = {team.id: [p.id for p in scorecards.reps(
         db.session, northwind.id, scorecards.subtree(teams, team.id))] for team in teams}
-    metrics = [m.key for m in scorecards.active_metrics(db.session, northwind.id)]
+    metrics = [m.key for m in lines.active_metrics(db.session, northwind.id)]
     everyone = [p.id for p in reps]
     auth.sign_in("exec@example.com", password=demo.organization.PASSWORD)
     checked = 0
@@ -206,7 +206,7 @@ def test_a_teams_reps_added_up_at_once_are_the_same_as_one_by_one(northwind):
     reps = scorecards.reps(db.session, northwind.id)
     reps[0].started_on = NOW.date() - timedelta(days=2)  # started this week
     reps[1].started_on = NOW.date() + timedelta(days=2)  # starts next week
-    metrics = scorecards.active_metrics(db.session, northwind.id)
+    metrics = lines.active_metrics(db.session, northwind.id)
     retired = Metric(organization=northwind, key="retired", name="Retired", active=False)
     db.session.add(retired)
     db.session.flush()

@@ -25,7 +25,7 @@ from blueprints.rendering import render
 from extensions import db
 from models.types import utcnow
 from periods import PERIOD_KINDS, local_date
-from services import goal_sheets, scorecards, target_settings, visibility
+from services import goal_sheets, lines, target_settings, visibility
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
 
@@ -55,7 +55,7 @@ def edit_template(template_id):
 
 def _template_form(template):
     organization = current_user.organization
-    metrics = scorecards.active_metrics(db.session, organization.id)
+    metrics = lines.active_metrics(db.session, organization.id)
     teams = visibility.visible_teams(db.session, current_user)
     form = TemplateForm(data=_template_data(template, metrics), teams=teams,
                         may_set_role=current_user.has_role("executive", "admin"))

@@ -11,7 +11,7 @@ import demo.organization
 import demo.scorecards
 from extensions import db
 from models import Team, User
-from services import scorecards
+from services import lines, scorecards
 
 LAPTOP = dict(viewport={"width": 1366, "height": 900}, is_mobile=False, has_touch=False)
 
@@ -70,7 +70,7 @@ def test_the_largest_demo_teams_grid_fits_a_laptop_screen(northwind, new_page):
         .group_by(Team.id).order_by(func.count(User.id).desc(), Team.name)
     ).first()
     reps = scorecards.reps(db.session, biggest.organization_id, [biggest.id])
-    metrics = scorecards.active_metrics(db.session, biggest.organization_id)
+    metrics = lines.active_metrics(db.session, biggest.organization_id)
     page = sign_in(new_page(**LAPTOP), "exec@example.com")
     page.goto(f"/teams/{biggest.id}")
 
