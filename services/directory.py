@@ -9,6 +9,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from models import Metric, Team, User
+from models.types import utcnow
+from periods import local_date
 from services import accounts, team_rollups
 from services.activities import rebuild_rollups, relocalise
 
@@ -156,12 +158,17 @@ def save_user(
     session, organization, user, *, name, email, roles, team_id, managed_team_ids,
     started_on, locale, timezone, active, password, password_method,
 ):
-    """Create (user=None) or update a person; a new password or deactivation signs them out."""
+    """Create (user=None) or update a person; a new password or deactivation signs them out.
+
+    Someone added without a start date starts on the day they are added (the organisation's
+    day): nothing is due from them before it.
+    """
     team = _team(session, organization.id, team_id)
     managed_teams = _teams(session, organization.id, managed_team_ids)
     if user is None:
         user = User(organization=organization)
         session.add(user)
+        started_on = started_on or local_date(utcnow(), organization.calendar)
     user.name = name
     user.email = accounts.normalise_email(email)
     user.roles = roles

@@ -66,7 +66,8 @@ class Scorecard:
     line: Line
     trends: dict  # metric id -> Trend
     timing: Timing
-    days_off: int  # working days the person is away in the period
+    days_off: int  # working days in the period the person has time off
+    started_on: object = None  # their start, when it falls inside the period (nothing before)
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,12 @@ def rep_scorecard(session, person, period, now):
     """One person's scorecard for a period."""
     organization = person.organization
     assembly = lines.Assembly(session, organization, period, now, (), [person])
-    days_off = assembly.book.days_off(person)
-    away = sum(1 for day in period.days
-               if day in days_off and day.weekday() in organization.calendar.working_weekdays)
+    started = person.started_on if person.started_on and person.started_on > period.start \
+        and person.started_on < period.end else None
+    working = organization.calendar.working_weekdays
+    away = sum(1 for day in assembly.book.days_off(person)
+               if day.weekday() in working and period.start <= day < period.end
+               and (person.started_on is None or day >= person.started_on))
     return Scorecard(
         person=person,
         template=assembly.book.template_for(person),
@@ -146,6 +150,7 @@ def rep_scorecard(session, person, period, now):
         trends=_trends(session, assembly.metrics, period, organization.calendar, [person.id]),
         timing=assembly.timing,
         days_off=away,
+        started_on=started,
     )
 
 

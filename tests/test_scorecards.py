@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 
 from extensions import db
-from models import DeviceOutbox
+from models import DeviceOutbox, User
 from services import activities, target_settings
-from tests.conftest import at
+from tests.conftest import at, csrf_token
 
 NOW = at(2026, 11, 25, 11)  # Wednesday noon in Rome
 WEEK_KEY = "week-2026-11-23"
@@ -400,3 +400,27 @@ def test_drill_down_of_an_unknown_metric_is_404(org, auth, client):
 def test_each_person_lands_on_the_screen_they_come_for(org, auth, client, email, landing):
     auth.sign_in(email)
     assert client.get("/").headers["Location"] == landing
+
+
+def test_someone_added_today_is_judged_from_today_and_the_page_says_so(org, auth, client):
+    """Added on Wednesday without a start date: they start that day, nothing is due from them
+    on Monday and Tuesday, and their scorecard says why their week's target is smaller."""
+    auth.sign_in("admin@example.com")
+    page = client.get("/admin/users/new")
+    added = client.post("/admin/users/new", data={
+        "csrf_token": csrf_token(page.text), "name": "Nina New", "email": "nina@example.com",
+        "roles": ["rep"], "team_id": str(org.field.id), "started_on": "", "locale": "",
+        "timezone": "", "active": "y", "password": "a long enough password",
+    })
+    assert added.status_code == 302
+    nina = db.session.scalar(db.select(User).where(User.email == "nina@example.com"))
+    assert nina.started_on == date(2026, 11, 25)  # the day she was added, in Rome
+    auth.sign_out()
+    auth.sign_in("nina@example.com", password="a long enough password")
+    week = client.get(f"/scorecard?period={WEEK_KEY}").text
+    # Wednesday to Friday of a 10-calls-a-day template: 30, not 50.
+    assert cell(week, f"person-{nina.id}-calls")[1] == 30
+    assert "Started on Wed, Nov 25: targets count from that day." in week
+    assert "working day off" not in week
+    before = client.get("/scorecard?period=day-2026-11-24").text  # the day before she started
+    assert cell(before, f"person-{nina.id}-calls")[1] == 0
