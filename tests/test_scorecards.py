@@ -373,7 +373,13 @@ def test_drill_down_says_what_the_daily_cap_and_quality_gate_left_out(make, auth
     auth.sign_in("rep@example.com")
     page = client.get(f"/activities?person={rep.id}&metric=calls&period={WEEK_KEY}").text
     assert "Counts for 3" in page and "daily cap of 3 left 1 out" in page
+    assert "from 4 activities." in page
     assert "1 more was logged below the quality gate" in page
+    one = client.get(f"/activities?person={rep.id}&metric=calls&period=day-2026-11-24").text
+    assert "from 4 activities." in one
+    log(rep, calls, at(2026, 11, 25, 9), value=5)
+    today = client.get(f"/activities?person={rep.id}&metric=calls&period=day-2026-11-25").text
+    assert "from 1 activity." in today
 
 
 @pytest.mark.parametrize("query", ["person=abc&metric=calls", "team=1.5&metric=calls",
