@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from models import Activity, DailyRollup, Metric, Organization, Team, User
@@ -328,6 +328,27 @@ def test_admin_edits_a_team_and_deactivates_it(make, admin, auth, client):
     db.session.refresh(field)
     assert (field.name, field.parent, field.managers, field.active) == (
         "Field Sales", south, [], False)
+
+
+def test_two_teams_in_the_same_place_cannot_share_a_name(make, admin, auth):
+    north, south = make.team("North"), make.team("South")
+    field = make.team("Milan Field", parent=north)
+    other = make.team("Rome Field", parent=north)
+    for url, data in (
+        ("/admin/teams/new", {"name": "milan field", "parent_id": str(north.id)}),
+        (f"/admin/teams/{other.id}/edit", {"name": "Milan Field", "parent_id": str(north.id)}),
+        ("/admin/teams/new", {"name": "North", "parent_id": ""}),  # top-level teams too
+    ):
+        response = post(auth, url, {**data, "active": "y"})
+        assert response.status_code == 422
+        assert "Another team in the same place is already called that." in response.text
+    # Elsewhere in the tree the name is free, and a team keeps its own name when saved.
+    assert post(auth, "/admin/teams/new", {"name": "Milan Field", "parent_id": str(south.id),
+                                           "active": "y"}).status_code == 302
+    assert post(auth, f"/admin/teams/{field.id}/edit", {"name": "Milan Field",
+                                                       "parent_id": str(north.id),
+                                                       "active": "y"}).status_code == 302
+    assert db.session.scalar(select(func.count(Team.id))) == 5
 
 
 def test_a_team_cannot_be_moved_under_its_own_descendant(make, admin, auth):

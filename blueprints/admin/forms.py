@@ -180,6 +180,15 @@ class TeamForm(AdminForm):
             (user.id, user.name + ("" if user.active else f" ({inactive})")) for user in people
         )
 
+    def validate_name(self, field):
+        """Two teams in the same place may not share a name: nobody could tell them apart."""
+        name = (field.data or "").casefold()
+        if any(row.team.parent_id == self.parent_id.data and row.team.name.casefold() == name
+               and row.team is not self.team for row in self.teams):
+            raise ValidationError(
+                _l("Another team in the same place is already called that. Choose another name.")
+            )
+
     def validate_parent_id(self, field):
         parent = next((row.team for row in self.teams if row.team.id == field.data), None)
         if directory.would_create_cycle(self.team, parent):
