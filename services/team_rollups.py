@@ -29,15 +29,9 @@ from services.capping import capped, capped_crm, capped_crm_total, capped_total
 _STALE = "pacer_stale_team_rollups"
 
 
-def counting_team(user):
-    """The team whose numbers the user's days count in, or None (not an active rep, no team)."""
-    if not user.active or user.team_id is None or "rep" not in user.roles:
-        return None
-    return user.team_id
-
-
 def add(session, team_id, changes, caps):
-    """Add to a team's days what its person's days changed by.
+    """Add to a team's days what its person's days changed by (team_id None: the person's
+    days count in no team; freshness.person_changed says which, under the person's row).
 
     changes: (metric id, day, the person's day total before, after, its CRM part before,
     after), as the person's roll-up had them; caps: {metric id: daily cap or None}.
