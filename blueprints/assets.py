@@ -30,5 +30,11 @@ def register_bundles(app, assets):
     )
     assets.register(
         "css_all",
-        Bundle("css/pacer.css", output="gen/pacer.%(version)s.css"),
+        Bundle(
+            "css/pacer.css",
+            "css/today.css",
+            "css/admin.css",
+            "css/scorecards.css",
+            output="gen/pacer.%(version)s.css",
+        ),
     )
