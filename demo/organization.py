@@ -64,6 +64,26 @@ class MetricSpec:
     daily_cap: float | None = None
 
 
+# Name, unit and gate unit in each language the demo speaks beside English.
+WORDS = {
+    "calls": {"it": ("Chiamate", "chiamate", "minuti"), "ja": ("電話", "件", "分")},
+    "visits": {"it": ("Visite", "visite"), "ja": ("訪問", "件")},
+    "demos": {"it": ("Demo", "demo"), "ja": ("デモ", "件")},
+    "proposals": {"it": ("Proposte inviate", "proposte"), "ja": ("提案書送付", "件")},
+    "meetings_booked": {"it": ("Appuntamenti fissati", "appuntamenti"), "ja": ("アポ獲得", "件")},
+    "deals_won": {"it": ("Contratti vinti", "contratti"), "ja": ("成約", "件")},
+    "revenue": {"it": ("Fatturato", "EUR"), "ja": ("売上", "EUR")},
+    "pipeline_added": {"it": ("Pipeline aggiunta", "EUR"), "ja": ("追加パイプライン", "EUR")},
+}
+
+
+def _translations(key):
+    return {
+        language: dict(zip(("name", "unit", "quality_unit"), words, strict=False))
+        for language, words in WORDS[key].items()
+    }
+
+
 METRICS = (
     MetricSpec("calls", "Calls", "leading", unit="calls",
                quality_min=2, quality_unit="minutes", daily_cap=80),
@@ -319,12 +339,14 @@ def _metrics(session, organization):
     created = 0
     for position, spec in enumerate(METRICS, start=1):
         if spec.key in existing:
+            metric = existing[spec.key]
+            metric.translations = metric.translations or _translations(spec.key)
             continue
         metric = Metric(
             organization=organization, key=spec.key, name=spec.name, kind=spec.kind,
             aggregation=spec.aggregation, unit=spec.unit, direction="higher",
             quality_min=spec.quality_min, quality_unit=spec.quality_unit,
-            daily_cap=spec.daily_cap, position=position,
+            daily_cap=spec.daily_cap, position=position, translations=_translations(spec.key),
         )
         session.add(metric)
         existing[spec.key] = metric

@@ -1,6 +1,7 @@
 """Metrics: what Pacer measures."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from flask_babel import get_locale
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -26,6 +27,9 @@ class Metric(db.Model):
     # A stable slug ("calls") used by the sync API and imports; never changes once set.
     key: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(80))
+    # The words people read, in other languages: {"it": {"name": "Chiamate", "unit": "chiamate",
+    # "quality_unit": "minuti"}}. Whatever is missing falls back to the columns above.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     kind: Mapped[str] = mapped_column(String(8), default="leading")
     aggregation: Mapped[str] = mapped_column(String(8), default="count")
     unit: Mapped[str] = mapped_column(String(24), default="")
@@ -38,6 +42,24 @@ class Metric(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     organization: Mapped[Organization] = relationship()
+
+    def _translated(self, field):
+        locale = get_locale()
+        words = (self.translations or {}).get(locale.language, {}) if locale else {}
+        return words.get(field) or getattr(self, field)
+
+    @property
+    def label(self):
+        """The metric's name in the language of the page being drawn."""
+        return self._translated("name")
+
+    @property
+    def unit_label(self):
+        return self._translated("unit")
+
+    @property
+    def quality_unit_label(self):
+        return self._translated("quality_unit")
 
     @property
     def is_count(self):

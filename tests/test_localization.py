@@ -100,6 +100,18 @@ def test_a_person_who_chose_italian_sees_today_in_italian_whatever_the_browser(m
     assert 'data-t-sending="Invio in corso…"' in page.text
 
 
+def test_a_metric_reads_in_the_persons_language_and_falls_back_to_its_name(make, auth, client):
+    calls = make.metric("calls")
+    calls.translations = {"ja": {"name": "電話", "unit": "件"}, "it": {"name": "Chiamate"}}
+    make.metric("visits")
+    make.user("rep@example.com", locale="ja")
+    auth.sign_in("rep@example.com")
+    page = client.get("/today")
+    assert '<h2 id="metric-calls">電話</h2>' in page.text
+    assert '<span class="unit">件</span>' in page.text
+    assert '<h2 id="metric-visits">Visits</h2>' in page.text  # no Japanese name: the name
+
+
 def test_the_sign_in_page_is_in_japanese_for_a_japanese_browser(client):
     page = client.get("/sign-in", headers={"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.5"})
     assert '<html lang="ja"' in page.text

@@ -104,7 +104,7 @@ def goals_form(metrics, **kwargs):
 
     for metric in metrics:
         setattr(GoalsForm, f"m{metric.id}", NumberField(
-            metric.name, validators=[Optional(), Between(0, MOST)]
+            metric.label, validators=[Optional(), Between(0, MOST)]
         ))
     return GoalsForm(**kwargs)
 

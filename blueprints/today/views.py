@@ -56,8 +56,9 @@ def log():
             db.session.commit()
             if recorded.created:
                 quantity = format_decimal(form.quantity.data)
-                flash(_("Logged %(quantity)s × %(metric)s.", quantity=quantity, metric=metric.name),
-                      "success")
+                message = _("Logged %(quantity)s × %(metric)s.", quantity=quantity,
+                            metric=metric.label)
+                flash(message, "success")
             return redirect(url_for("today.index"))
     return _page(status=422, failed=(metric.id, form))
 
@@ -68,5 +69,5 @@ def undo(activity_id):
     activity = get_own_activity(activity_id)
     if activities.remove(db.session, activity, current_user):
         db.session.commit()
-        flash(_("Removed %(metric)s.", metric=activity.metric.name), "info")
+        flash(_("Removed %(metric)s.", metric=activity.metric.label), "info")
     return redirect(url_for("today.index"))
