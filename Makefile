@@ -60,11 +60,13 @@ translations-update: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project Pacer -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
 
-# Chromium drives the browser tests and PostgreSQL runs the database suite a second time.
-# As root (CI, a fresh machine) they are installed; otherwise the tests say what is missing.
+# Chromium drives the browser tests, fonts-noto-cjk draws their Japanese pages and screenshots,
+# and PostgreSQL runs the database suite a second time. As root (CI, a fresh machine) they are
+# installed; otherwise the tests say what is missing.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
