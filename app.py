@@ -76,6 +76,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
+    from blueprints.account.views import bp as account
     from blueprints.admin.views import bp as admin
     from blueprints.api.views import bp as api
     from blueprints.auth.views import bp as auth
@@ -85,7 +86,7 @@ def register_blueprints(app):
     from blueprints.scorecards.views import bp as scorecards
     from blueprints.today.views import bp as today
 
-    for blueprint in (core, auth, today, admin, pwa, api, scorecards, goals):
+    for blueprint in (core, auth, account, today, admin, pwa, api, scorecards, goals):
         app.register_blueprint(blueprint)
 
 

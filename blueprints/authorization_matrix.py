@@ -48,6 +48,7 @@ MATRIX = {
     "core.index":              (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "auth.sign_out":           (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "auth.password":           (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "account.index":           (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "api.session":             (401,     OK,   OK,      OK,      OK,       OK,  OK,   OK),
     # Reps: logging, and their own numbers; an activity is undone only by whoever logged it.
     "today.index":             (SIGN_IN, OK,   OK,      403,     403,      403, 403,  403),

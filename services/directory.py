@@ -188,6 +188,12 @@ def save_user(
     return user
 
 
+def save_preferences(user, *, locale, timezone):
+    """A person's own language and timezone; blank means the browser's and the organisation's."""
+    user.locale = locale or None
+    user.timezone = timezone or None
+
+
 def save_team(session, organization, team, *, name, parent_id, manager_ids, active):
     """Create (team=None) or update a team; the caller has refused a parent that makes a cycle."""
     parent = _team(session, organization.id, parent_id)

@@ -1,9 +1,12 @@
-"""Signing in and out, throttling, CSRF and who may open what."""
+"""Signing in and out, throttling, CSRF, who may open what, the Account page and the tabs."""
 
+import re
+
+import pytest
 from sqlalchemy import func, select
 
 from extensions import db
-from models import LoginSession, SignInFailure
+from models import LoginSession, SignInFailure, User
 from tests.conftest import PASSWORD, csrf_token
 
 WRONG = "That email and password do not match an active account."
@@ -201,3 +204,138 @@ def test_unknown_page_is_a_clear_404(make, auth, client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "does not exist" in response.text
+
+
+# The Account page and the tabs
+
+
+def test_the_account_page_shows_who_is_signed_in_and_offers_each_language_in_its_own_name(
+    make, auth, client
+):
+    make.user("rep@example.com", name="Ada Rossi")
+    auth.sign_in("rep@example.com")
+    page = client.get("/account")
+    assert page.status_code == 200
+    assert "Ada Rossi" in page.text and "rep@example.com" in page.text
+    options = re.findall(r'<option (?:selected )?value="([^"]*)">([^<]*)</option>', page.text)
+    assert options[:4] == [("", "Same as my browser"), ("en", "English"), ("it", "Italiano"),
+                           ("ja", "日本語")]
+    assert '<option value="Asia/Tokyo">' in page.text  # the timezones to pick from
+    assert 'href="/account/password"' in page.text
+    assert 'action="/sign-out"' in page.text
+
+
+def test_saving_a_language_shows_the_next_page_in_it(make, auth, client):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    response = auth.post("/account", {"locale": "ja", "timezone": ""}, page="/account")
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    page = client.get("/account", headers={"Accept-Language": "en"})
+    assert '<html lang="ja"' in page.text and "保存しました。" in page.text
+    assert '<option selected value="ja">日本語</option>' in page.text
+    # Blank again: the browser's language.
+    auth.post("/account", {"locale": "", "timezone": ""}, page="/account")
+    assert db.session.scalar(select(User.locale)) is None
+    page = client.get("/account", headers={"Accept-Language": "it"})
+    assert '<html lang="it"' in page.text
+
+
+def test_saving_a_timezone_keeps_it_and_blank_means_the_organisations(make, auth, client):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    auth.post("/account", {"locale": "", "timezone": " Asia/Tokyo "}, page="/account")
+    assert db.session.scalar(select(User.timezone)) == "Asia/Tokyo"
+    assert 'value="Asia/Tokyo"' in client.get("/account").text
+    auth.post("/account", {"locale": "", "timezone": ""}, page="/account")
+    assert db.session.scalar(select(User.timezone)) is None
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"locale": "fr", "timezone": ""}, "Not a valid choice"),
+    ({"locale": "", "timezone": "Mars/Olympus"}, "Unknown timezone"),
+    ({"locale": "", "timezone": "Europe/" + "x" * 80}, "Field cannot be longer than 64"),
+    ({"locale": "", "timezone": "Europe/Rome\x00"}, "invisible control characters"),
+])
+def test_a_bad_language_or_timezone_is_a_422_that_says_why_and_saves_nothing(
+    make, auth, data, message
+):
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    response = auth.post("/account", data, page="/account")
+    assert response.status_code == 422
+    assert message in response.text
+    assert db.session.scalar(select(User.timezone)) is None
+    assert db.session.scalar(select(User.locale)) is None
+
+
+def test_a_cached_page_shows_a_new_language_and_timezone_at_once(make, auth, client):
+    make.metric("calls")
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    before = client.get("/scorecard")
+    assert client.get("/scorecard").text == before.text  # kept: served again as it was
+    assert 'data-timezone="Europe/Rome"' in before.text
+    auth.post("/account", {"locale": "it", "timezone": "Asia/Tokyo"}, page="/account")
+    after = client.get("/scorecard")
+    assert '<html lang="it"' in after.text and 'data-timezone="Asia/Tokyo"' in after.text
+    revalidated = client.get("/scorecard", headers={"If-None-Match": before.headers["ETag"]})
+    assert revalidated.status_code == 200  # the browser's copy is in the old language
+
+
+def tabs(html, label):
+    """(href, text, current) of the links of a navigation landmark of the page."""
+    start = html.index(f'aria-label="{label}"')
+    nav = html[start:html.index("</nav>", start)]
+    return [(href, re.sub(r"<[^>]+>", "", text).strip(), bool(current))
+            for href, current, text in re.findall(
+                r'<a href="([^"]+)"( aria-current="page")?>(.*?)</a>', nav, re.S)]
+
+
+@pytest.mark.parametrize("roles, page, expected", [
+    (("rep",), "/today", [("/today", "Today", True), ("/scorecard", "Scorecard", False),
+                          ("/account", "Account", False)]),
+    (("manager",), "/goals", [("/teams", "Team", False), ("/goals", "Targets", True),
+                              ("/account", "Account", False)]),
+    (("executive",), "/company", [("/company", "Company", True), ("/goals", "Targets", False),
+                                  ("/account", "Account", False)]),
+    (("admin",), "/account", [("/goals", "Targets", False), ("/admin/users", "Admin", False),
+                              ("/account", "Account", True)]),
+])
+def test_the_tab_bar_has_the_roles_tabs_and_marks_the_current_one(
+    make, auth, client, roles, page, expected
+):
+    make.metric("calls")
+    make.user("someone@example.com", roles=roles)
+    auth.sign_in("someone@example.com")
+    html = client.get(page).text
+    assert tabs(html, "Tabs") == expected
+    assert tabs(html, "Main") == expected  # the wide screen's menu: the same, without icons
+    assert html.count("<svg") >= len(expected)
+
+
+def test_the_tab_bar_marks_a_drill_down_under_its_tab(make, auth, client):
+    make.metric("calls")
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    html = client.get("/account/password").text
+    assert ("/account", "Account", True) in tabs(html, "Tabs")
+
+
+def test_someone_with_every_role_gets_five_tabs_and_the_rest_on_the_account_page(
+    make, auth, client
+):
+    make.metric("calls")
+    make.user("all@example.com", roles=("rep", "manager", "executive", "admin"))
+    auth.sign_in("all@example.com")
+    html = client.get("/account").text
+    assert [text for _href, text, _current in tabs(html, "Tabs")] == [
+        "Today", "Scorecard", "Team", "Company", "Account"]
+    assert len(tabs(html, "Main")) == 7
+    more = html[html.index('id="account-more"'):]
+    assert 'href="/goals"' in more and 'href="/admin/users"' in more
+
+
+def test_signed_out_pages_have_no_tabs_and_keep_the_skip_link(client):
+    html = client.get("/sign-in").text
+    assert 'class="tabbar"' not in html and 'aria-label="Main"' not in html
+    assert '<a class="skip" href="#main">Skip to content</a>' in html

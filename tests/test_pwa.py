@@ -5,9 +5,16 @@ import json
 import re
 import shutil
 import struct
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import pytest
+
+import demo.organization
+import demo.scorecards
 from app import create_app
+from extensions import db
+from tests.conftest import Auth
 
 
 def worker_settings(text):
@@ -16,12 +23,15 @@ def worker_settings(text):
     return json.loads(match.group(1))
 
 
-def test_the_manifest_makes_today_an_installable_standalone_app(client, app):
+def test_the_manifest_makes_pacer_an_installable_standalone_app(client, app):
     response = client.get("/manifest.webmanifest")
     assert response.status_code == 200  # public: the browser fetches it without cookies
     assert response.mimetype == "application/manifest+json"
     manifest = response.json
-    assert manifest["start_url"] == "/today" and manifest["scope"] == "/"
+    # It starts at the front door, which sends each person home; its id is the first start URL,
+    # which apps installed before keep as their identity.
+    assert manifest["start_url"] == "/" and manifest["scope"] == "/"
+    assert manifest["id"] == "/today"
     assert manifest["display"] == "standalone" and manifest["theme_color"] == "#14532d"
     assert manifest["name"] == "Pacer"
     icons = {(icon["sizes"], icon["purpose"]): icon["src"] for icon in manifest["icons"]}
@@ -41,6 +51,7 @@ def test_the_service_worker_is_served_from_the_root_and_never_cached(client):
     settings = worker_settings(response.text)
     assert "/today" in settings["shell"]  # with the other rep pages the app serves
     assert settings["offline"] == "/offline"
+    assert settings["home"] == {"path": "/", "kept": "/today"}  # offline, "/" opens the kept Today
     assert any(re.fullmatch(r"/static/gen/pacer\.\w+\.js", url) for url in settings["precache"])
     assert any(re.fullmatch(r"/static/gen/pacer\.\w+\.css", url) for url in settings["precache"])
     assert "/manifest.webmanifest" in settings["precache"]
@@ -117,3 +128,35 @@ def test_the_worker_and_manifest_never_write_the_session_cookie(client):
         assert "Set-Cookie" not in response.headers, url
     manifest = client.get("/manifest.webmanifest", headers={"Accept-Language": "it"})
     assert manifest.json["lang"] == "it"
+
+
+@pytest.fixture
+def northwind(app):
+    """The demo organisation, as `flask seed-demo` makes it (a week of it)."""
+    now = datetime.now(UTC)
+    demo.organization.seed(db.session, now, app.config["PASSWORD_HASH_METHOD"], days=7)
+    demo.scorecards.seed(db.session, now, days=7)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("email, home", [
+    ("rep@example.com", "/today"),
+    ("newhire@example.com", "/today"),
+    ("manager@example.com", "/teams"),
+    ("exec@example.com", "/company"),
+    ("admin@example.com", "/admin/users"),
+])
+def test_the_installed_app_opens_a_home_page_for_every_demo_role(
+    northwind, app, email, home
+):
+    client = app.test_client()
+    Auth(client).sign_in(email, demo.organization.PASSWORD)
+    start = client.get("/manifest.webmanifest").json["start_url"]
+
+    opened, path = client.get(start), start
+    while opened.status_code in (301, 302, 303):
+        path = opened.headers["Location"]
+        opened = client.get(path)
+
+    assert opened.status_code == 200, email
+    assert path == home or path.startswith(f"{home}/")  # a manager of one team: straight to it

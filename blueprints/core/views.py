@@ -1,13 +1,22 @@
 """The front door: where each person lands, and the health check."""
 
-from flask import Blueprint, jsonify, redirect, url_for
+from flask import Blueprint, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
 from blueprints.access import public
+from blueprints.core.navigation import navigation
 from extensions import db
 
 bp = Blueprint("core", __name__)
+
+
+@bp.app_context_processor
+def inject_navigation():
+    """The signed-in person's tabs, for the layout's menus."""
+    if not current_user or not current_user.is_authenticated:
+        return {}
+    return {"app_tabs": navigation(current_user.roles, request.endpoint)}
 
 
 @bp.get("/")

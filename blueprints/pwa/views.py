@@ -17,7 +17,7 @@ from extensions import assets
 
 bp = Blueprint("pwa", __name__)
 
-THEME_COLOUR = "#14532d"
+THEME_COLOUR = "#14532d"  # as the layout's light theme-color; the manifest has one for both
 BACKGROUND_COLOUR = "#f9fafb"
 # (file under static/icons, size, purpose)
 ICONS = (
@@ -40,14 +40,16 @@ def manifest():
 
 
 def _manifest():
-    start = url_for("today.index")
     response = jsonify(
-        id=start,
+        # The app's identity: it was its first start URL, and installed apps keep it.
+        id=url_for("today.index"),
         name=_("Pacer"),
         short_name=_("Pacer"),
         description=_("Log your activities and see your numbers, with or without signal."),
         lang=str(get_locale()),
-        start_url=start,
+        # The front door sends each person to their own home (a rep to Today, a manager to the
+        # team); the service worker answers it offline with the rep's kept Today.
+        start_url=url_for("core.index"),
         scope=url_for("core.index"),
         display="standalone",
         orientation="portrait",
@@ -108,6 +110,7 @@ def worker_settings():
         "precache": [*bundles, *icons, url_for("pwa.manifest")],
         "scripts": assets["js_sw"].urls(),
         "offline": url_for("pwa.offline"),
+        "home": {"path": url_for("core.index"), "kept": url_for("today.index")},
         "static": url_for("static", filename=""),
         "shell": shell_urls(),
         "api": {"session": url_for("api.session"), "activities": url_for("api.activities")},

@@ -3,9 +3,9 @@
 // ahead, the rep's offline shell and the API's URLs. (Served as a plain static file it does nothing.)
 //
 // Pages: network first; with no network, the copy kept for offline (only the rep's shell pages:
-// Today, the scorecard, onboarding) or else the offline page. Static assets: cache first, since
-// their URLs change with their content. Kept pages belong to one person: a page for someone else,
-// or for no one (sign-in), drops them.
+// Today, the scorecard, onboarding; the front door "/" gets Today) or else the offline page.
+// Static assets: cache first, since their URLs change with their content. Kept pages belong to
+// one person: a page for someone else, or for no one (sign-in), drops them.
 /* global PACER, PacerOutbox */
 importScripts(...PACER.scripts);
 
@@ -103,7 +103,7 @@ async function networkFirst(event, url) {
     return response;
   });
   network.catch(() => settleKeeping(false)); // answered from the cache instead: not an error
-  const kept = keptPage(url.href);
+  const kept = keptPage(isHome(url) ? new URL(PACER.home.kept, self.location).href : url.href);
   const patience = new Promise((resolve) => setTimeout(resolve, NETWORK_PATIENCE_MS));
   try {
     const first = await Promise.race([network, patience.then(() => kept)]);
@@ -116,6 +116,12 @@ async function networkFirst(event, url) {
 async function keptPage(href) {
   const pages = await caches.open(PAGES_CACHE);
   return pages.match(href, { ignoreVary: true });
+}
+
+// The installed app starts at the front door, which sends each person to their own home. With
+// no signal a rep gets their kept Today there; anyone else, who has nothing kept, the offline page.
+function isHome(url) {
+  return url.pathname === PACER.home.path && !url.search;
 }
 
 function isHtml(response) {

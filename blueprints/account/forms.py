@@ -1,0 +1,22 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from blueprints.admin.forms import LOCALE_LABELS, iana_timezone, optional_str, options, strip
+from blueprints.fields import plain_text
+
+
+class PreferencesForm(FlaskForm):
+    """What a person sets for themselves: the same language and timezone the admin can set."""
+
+    locale = SelectField(
+        _l("Language"),
+        coerce=optional_str,
+        choices=options([("", _l("Same as my browser")), *LOCALE_LABELS.items()]),
+    )
+    timezone = StringField(
+        _l("Timezone"),
+        filters=[strip],
+        validators=[Optional(), Length(max=64), plain_text, iana_timezone],
+    )
