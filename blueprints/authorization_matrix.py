@@ -83,6 +83,8 @@ MATRIX = {
     "admin.teams":             (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.create_team":       (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.update_team":       (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),
+    # The team form's people search: each admin finds only their own organisation's people.
+    "admin.find_managers":     (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.metrics":           (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.create_metric":     (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.update_metric":     (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),

@@ -15,6 +15,10 @@ from services import accounts, team_rollups
 from services.activities import rebuild_rollups, relocalise
 
 METRIC_KEY = re.compile(r"[a-z][a-z0-9_]{1,39}")
+# A people search shows this many at most, and asks for more words beyond; words past
+# SEARCH_WORDS are ignored, so a pasted paragraph costs no more than a name.
+SEARCH_LIMIT = 20
+SEARCH_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -41,11 +45,12 @@ def is_metric_key(key):
 
 
 def people(session, organization_id, search=None):
-    """The organisation's people by name, optionally only those whose name or email matches."""
+    """The organisation's people by name, optionally only those whose name or email matches;
+    with the team each is in and the teams each leads, loaded in two more queries."""
     query = (
         select(User)
         .where(User.organization_id == organization_id)
-        .options(selectinload(User.team))
+        .options(selectinload(User.team), selectinload(User.managed_teams))
         .order_by(User.name, User.id)
     )
     if search:
@@ -57,6 +62,43 @@ def people(session, organization_id, search=None):
             )
         )
     return session.scalars(query).all()
+
+
+@dataclass(frozen=True)
+class Found:
+    """The first people a search found, and whether there were more (refine the search)."""
+
+    people: list
+    more: bool
+
+
+def find_people(session, organization_id, search, limit=SEARCH_LIMIT):
+    """Up to `limit` of the organisation's people whose name or email holds every word of the
+    search, whatever its case, by name: one query, however large the organisation."""
+    words = (search or "").lower().split()[:SEARCH_WORDS]
+    if not words:
+        return Found([], False)
+    query = select(User).where(User.organization_id == organization_id)
+    for word in words:
+        query = query.where(or_(func.lower(User.name).contains(word, autoescape=True),
+                                User.email.contains(word, autoescape=True)))
+    found = session.scalars(
+        query.options(selectinload(User.team)).order_by(User.name, User.id).limit(limit + 1)
+    ).all()
+    return Found(found[:limit], len(found) > limit)
+
+
+def people_with_ids(session, organization_id, ids):
+    """The organisation's people with these ids, by name; ids of no one of it are left out."""
+    ids = sorted(set(ids or ()))
+    if not ids:
+        return []
+    return session.scalars(
+        select(User)
+        .where(User.organization_id == organization_id, User.id.in_(ids))
+        .options(selectinload(User.team))
+        .order_by(User.name, User.id)
+    ).all()
 
 
 def email_taken(session, email, except_user=None):
@@ -209,10 +251,12 @@ def save_team(session, organization, team, *, name, parent_id, manager_ids, acti
 
 def save_metric(
     session, organization, metric, *, key=None, name, kind, aggregation, unit, direction,
-    quality_min, quality_unit, daily_cap, position, active,
+    quality_min, quality_unit, daily_cap, position, active, translations=None,
 ):
     """Create (metric=None, with a key) or update a metric; the key never changes once set.
 
+    `translations` gives the words of some languages ({"ja": {"name": ...}}); a blank word is
+    dropped, so that language falls back to the default, and languages not given are kept.
     A changed quality gate recounts which activities count, and the roll-ups with them; a
     changed daily cap, the teams' roll-up.
     """
@@ -225,6 +269,8 @@ def save_metric(
     metric.unit, metric.direction = unit, direction
     metric.quality_min, metric.quality_unit = quality_min, quality_unit or None
     metric.daily_cap, metric.position, metric.active = daily_cap, position, active
+    if translations is not None:
+        metric.translations = merged_words(metric.translations, translations)
     if gate_changed:
         session.flush()
         rebuild_rollups(session, metric_ids=[metric.id])
@@ -232,6 +278,20 @@ def save_metric(
         session.flush()
         team_rollups.recount(session, metric_ids=[metric.id])
     return metric
+
+
+def merged_words(kept, given):
+    """A metric's translations with `given` languages replaced, blank words left out; a new
+    dict, so that the JSON column is seen to change."""
+    words = {language: dict(values) for language, values in (kept or {}).items()}
+    for language, values in given.items():
+        filled = {field: value.strip() for field, value in values.items()
+                  if isinstance(value, str) and value.strip()}
+        if filled:
+            words[language] = filled
+        else:
+            words.pop(language, None)
+    return words
 
 
 def save_organization(

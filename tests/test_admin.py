@@ -293,14 +293,15 @@ def test_teams_list_answers_htmx_with_only_the_tree(make, admin, client):
     assert "North" in response.text
 
 
-def test_new_team_form_offers_parents_and_managers(make, admin, client):
+def test_new_team_form_offers_parents_and_a_search_for_managers(make, admin, client):
     make.team("North")
     make.user("boss@example.com", name="Bea Boss", roles=("manager",))
     page = client.get("/admin/teams/new")
     assert page.status_code == 200
-    assert_labelled(page, "Name", "Part of", "Managers", "Active")
+    assert_labelled(page, "Name", "Part of", "Managers", "Find people by name or email",
+                    "Active")
     assert "North</option>" in page.text
-    assert re.search(r'type="checkbox"[^>]*> <span>Bea Boss</span>', page.text)
+    assert "Bea Boss" not in page.text  # nobody is listed before a search
 
 
 def test_admin_adds_a_team_under_a_parent_with_managers(make, admin, auth, client):
@@ -475,6 +476,57 @@ def test_admin_edits_a_metric_and_its_key_stays(make, admin, auth):
     db.session.refresh(metric)
     assert (metric.key, metric.name, metric.unit, metric.position, metric.active) == (
         "calls", "Phone calls", "calls", 5, False)
+
+
+def words(language, name="", unit="", quality_unit=""):
+    return {f"words_{language}-name": name, f"words_{language}-unit": unit,
+            f"words_{language}-quality_unit": quality_unit}
+
+
+def test_the_metric_form_asks_for_the_words_in_each_other_language(make, admin, client):
+    metric = make.metric("calls", translations={"ja": {"name": "電話", "unit": "件"}})
+    page = client.get(f"/admin/metrics/{metric.id}/edit")
+    assert "In other languages (optional)" in page.text
+    assert "Left blank, they see the name and units above." in page.text
+    for language, legend in (("it", "Italiano"), ("ja", "日本語")):
+        assert re.search(rf'lang="{language}">\s*<legend>{legend}</legend>', page.text)
+        assert f'name="words_{language}-quality_unit"' in page.text
+    assert re.search(r'name="words_ja-name"[^>]*value="電話"', page.text)
+    assert re.search(r'name="words_it-name"[^>]*value=""', page.text)
+    assert 'name="words_en-name"' not in page.text  # the default language is the fields above
+
+
+def test_admin_saves_a_metrics_words_per_language_and_blanks_fall_back(make, admin, auth,
+                                                                      app):
+    metric = make.metric("calls", name="Calls", quality_min=2, quality_unit="minutes",
+                         translations={"it": {"name": "Telefonate"}})
+    response = post(auth, f"/admin/metrics/{metric.id}/edit", metric_fields(
+        quality_min="2", quality_unit="minutes", **words("it"),
+        **words("ja", name=" 電話 ", unit="件", quality_unit="分"),
+    ))
+    assert response.status_code == 302
+    db.session.refresh(metric)
+    assert metric.translations == {"ja": {"name": "電話", "unit": "件", "quality_unit": "分"}}
+
+    make.user("kenji@example.com", locale="ja")
+    make.user("rosa@example.com", locale="it")
+    for email, name in (("kenji@example.com", "電話"), ("rosa@example.com", "Calls")):
+        today = signed_in_client(app, email).get("/today")
+        assert today.status_code == 200
+        assert re.search(rf">\s*{name}\s*<", today.text), email
+
+
+@pytest.mark.parametrize("fields, message", [
+    (words("ja", name="x" * 81), "Field cannot be longer than 80 characters."),
+    (words("it", unit="u\x00"), "Remove the invisible control characters"),
+])
+def test_bad_words_in_another_language_are_refused(make, admin, auth, fields, message):
+    metric = make.metric("calls")
+    response = post(auth, f"/admin/metrics/{metric.id}/edit", metric_fields(**fields))
+    assert response.status_code == 422
+    assert message in response.text
+    db.session.refresh(metric)
+    assert metric.translations == {}
 
 
 def test_changing_a_metric_key_is_refused(make, admin, auth):

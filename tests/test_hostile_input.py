@@ -20,7 +20,7 @@ from blueprints.fields import parse_number
 from blueprints.goals import forms as goal_forms
 from blueprints.today import forms as today_forms
 from extensions import db
-from models import Activity, Goal, ScorecardTemplate, TimeOff
+from models import Activity, Goal, ScorecardTemplate, Team, TimeOff
 from tests import test_scorecards as screens
 from tests.conftest import Auth, csrf_token
 from tests.test_goals import template_form
@@ -486,6 +486,52 @@ def test_a_search_for_visible_text_still_finds_people(org, as_admin):
     assert response.status_code == 200 and "ada@example.com" in response.text
 
 
+# The team form's manager search (blueprints/admin)
+
+FRAGMENT = {"HX-Request": "true"}
+
+
+@pytest.mark.parametrize("search", ["a" * 100_000, "%_\\'\"<script>", "ａｄａ", "🙂" * 50,
+                                    " ".join(["ada"] * 500)])
+def test_a_huge_or_odd_manager_search_is_answered_never_a_500(org, as_admin, search):
+    response = as_admin["admin"][0].get("/admin/teams/managers", headers=FRAGMENT,
+                                        query_string={"manager_search": search})
+    assert response.status_code == 200
+    assert "<script>" not in response.text
+
+
+@pytest.mark.parametrize("search", ["\x00", "ada\x1b"])
+def test_a_manager_search_with_control_characters_is_a_400(org, as_admin, search):
+    response = as_admin["admin"][0].get("/admin/teams/managers", headers=FRAGMENT,
+                                        query_string={"manager_search": search})
+    assert response.status_code == 400
+    assert "must be plain text" in response.text
+
+
+@pytest.mark.parametrize("ids", [["abc"], ["0"], ["-1"], ["2147483648"], ["9" * 40], ["1.5"],
+                                 ["²"], [""]])
+def test_chosen_managers_that_are_not_ids_are_a_4xx_with_a_message(org, as_admin, ids):
+    admin, token = as_admin["admin"]
+    search = admin.get("/admin/teams/managers", headers=FRAGMENT,
+                       query_string={"manager_search": "ada", "manager_ids": ids})
+    assert search.status_code == 400
+    assert "not one of your organisation’s people" in search.text
+    for field in ("manager_ids", "add_manager", "remove_manager"):
+        response = admin.post("/admin/teams/new", data={
+            "csrf_token": token, "name": "Hostile", "parent_id": "", field: ids})
+        assert response.status_code == 422, field
+        assert "not one of your organisation’s people" in response.text
+    assert db.session.scalar(select(func.count()).where(Team.name == "Hostile")) == 0
+
+
+def test_a_manager_search_sent_with_the_form_with_control_characters_is_a_422(org, as_admin):
+    admin, token = as_admin["admin"]
+    response = admin.post("/admin/teams/new", data={
+        "csrf_token": token, "name": "Hostile", "find_managers": "y", "manager_search": "a\x00"})
+    assert response.status_code == 422
+    assert "Remove the invisible control characters" in response.text
+
+
 @pytest.mark.parametrize("text", ["a\x00b", "\x00", "a\x07b"])
 def test_text_with_control_characters_is_refused_in_every_form_and_nothing_is_stored(
         org, as_admin, as_manager, today, text):
@@ -535,3 +581,35 @@ def test_control_characters_python_counts_as_blank_space_are_refused_on_today(to
     assert today(note=text).status_code == 422
     assert today(account=text).status_code == 422
     assert logged() == 0
+
+
+# The Account page
+
+
+@pytest.fixture
+def account(make, auth):
+    """Posts the Account page's form as a signed-in rep; answers the response."""
+    make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    token = csrf_token(auth.client.get("/account").text)
+    return lambda **data: auth.client.post("/account", data={"csrf_token": token, **data})
+
+
+@pytest.mark.parametrize("data", [
+    {"locale": "../../etc"}, {"locale": "en\x00"}, {"locale": "EN"}, {"locale": "ja_JP"},
+    {"timezone": "Europe/Rome\x00"}, {"timezone": "\x1b[31m"}, {"timezone": "x" * 10_000},
+    {"timezone": "../../../etc/passwd"}, {"timezone": "%(zone)s %s %"},
+    {"timezone": "UTC\u200b"}, {"timezone": "europe/rome"},
+])
+def test_a_language_or_timezone_no_one_offers_is_a_422(account, data):
+    response = account(**data)
+    assert response.status_code == 422
+    assert '<p class="error"' in response.text
+
+
+@SOME
+@given(locale=st.text(max_size=8), timezone=st.text(max_size=70))
+def test_any_text_as_a_language_or_timezone_is_saved_or_refused_never_a_500(
+    account, locale, timezone
+):
+    assert account(locale=locale, timezone=timezone).status_code in (302, 422)

@@ -1,5 +1,7 @@
 """The admin area's forms: people, teams, metrics and the organisation's settings."""
 
+from functools import lru_cache
+
 from babel.dates import get_day_names, get_month_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -8,16 +10,21 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    Field,
+    FormField,
     IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
 )
+from wtforms.form import Form
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.access import MAX_ID
 from blueprints.fields import Between, NumberField, plain_text
 from extensions import db
 from models import ROLES
@@ -75,6 +82,36 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def parse_ids(values):
+    """Whole-number ids from repeated form or query values: (the ids, in order and once each,
+    whether any value was not an id any row can have)."""
+    ids, bad = [], False
+    for value in values:
+        value = value.strip()
+        if value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) <= MAX_ID:
+            ids.append(int(value))
+        else:
+            bad = True
+    return list(dict.fromkeys(ids)), bad
+
+
+NOT_A_PERSON = _l("Someone chosen is not one of your organisation’s people. "
+                  "Find them again with the search.")
+
+
+class PeopleField(Field):
+    """People chosen elsewhere on the page, as their ids: hidden inputs or a button's value.
+    A value that is not an id is left out and is a form error, never a 500."""
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+    def process_formdata(self, valuelist):
+        self.data, bad = parse_ids(valuelist)
+        if bad:
+            raise ValueError(NOT_A_PERSON)
 
 
 def team_choices(rows):
@@ -166,19 +203,67 @@ class TeamForm(AdminForm):
         _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=120), plain_text]
     )
     parent_id = SelectField(_l("Part of"), coerce=optional_int)
-    manager_ids = CheckboxesField(_l("Managers"), coerce=int)
+    manager_ids = PeopleField(_l("Managers"))
+    # The manager search: its buttons send the form to show it again, changed, not saved.
+    manager_search = StringField(
+        _l("Find people by name or email"),
+        filters=[strip], validators=[Length(max=100), plain_text],
+    )
+    find_managers = SubmitField(_l("Find"))
+    add_manager = PeopleField()
+    remove_manager = PeopleField()
     active = BooleanField(_l("Active"), default=True)
 
-    def __init__(self, *args, team=None, teams=(), people=(), **kwargs):
+    MANAGER_SEARCH = ("manager_search", "find_managers", "add_manager", "remove_manager")
+
+    def __init__(self, *args, team=None, teams=(), organization_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.team, self.teams = team, list(teams)
+        self.team, self.teams, self.organization_id = team, list(teams), organization_id
         self.parent_id.choices = (
             options([("", _l("Nothing: a top-level team"))]) + team_choices(teams)
         )
-        inactive = _l("inactive")
-        self.manager_ids.choices = options(
-            (user.id, user.name + ("" if user.active else f" ({inactive})")) for user in people
-        )
+
+    def values(self):
+        values = super().values()
+        for name in self.MANAGER_SEARCH:
+            del values[name]
+        return values
+
+    @property
+    def managers(self):
+        """The people chosen as managers, by name: only ever this organisation's."""
+        ids = tuple(self.manager_ids.data)
+        if getattr(self, "_managers_of", None) != ids:
+            self._managers = directory.people_with_ids(db.session, self.organization_id, ids)
+            self._managers_of = ids
+        return self._managers
+
+    def searching(self):
+        """Whether a button of the manager search sent the form, rather than Save."""
+        return self.is_submitted() and any(
+            self[name].raw_data for name in self.MANAGER_SEARCH if name != "manager_search")
+
+    def search(self):
+        """Apply the search's Add or Remove to the chosen managers and check what was sent,
+        saving nothing; False when something needs a message."""
+        removed = set(self.remove_manager.data)
+        self.manager_ids.data = list(dict.fromkeys(
+            [id_ for id_ in self.manager_ids.data if id_ not in removed]
+            + self.add_manager.data))
+        fields = (self.manager_search, self.add_manager, self.remove_manager)
+        checked = [field.validate(self) for field in fields]
+        checked.append(self.manager_ids.validate(self, [type(self).validate_manager_ids]))
+        return all(checked)
+
+    @property
+    def manager_errors(self):
+        """What is wrong with the managers chosen, added or removed, each message once."""
+        fields = (self.manager_ids, self.add_manager, self.remove_manager)
+        return list(dict.fromkeys(str(error) for field in fields for error in field.errors))
+
+    def validate_manager_ids(self, field):
+        if len(self.managers) != len(field.data):
+            raise ValidationError(NOT_A_PERSON)
 
     def validate_name(self, field):
         """Two teams in the same place may not share a name: nobody could tell them apart."""
@@ -195,6 +280,16 @@ class TeamForm(AdminForm):
             raise ValidationError(
                 _l("A team cannot be part of itself or of a team inside it. Choose another.")
             )
+
+
+class MetricWordsForm(Form):
+    """A metric's words in one more language; those left blank fall back to the default's."""
+
+    name = StringField(_l("Name"), filters=[strip], validators=[Length(max=80), plain_text])
+    unit = StringField(_l("Unit"), filters=[strip], validators=[Length(max=24), plain_text])
+    quality_unit = StringField(
+        _l("Quality gate unit"), filters=[strip], validators=[Length(max=24), plain_text]
+    )
 
 
 class MetricForm(AdminForm):
@@ -231,9 +326,27 @@ class MetricForm(AdminForm):
     )
     active = BooleanField(_l("Active: people can log it"), default=True)
 
+    # The languages besides the default whose words the form asks for (see metric_form).
+    languages = ()
+
     def __init__(self, *args, metric=None, organization_id=None, **kwargs):
+        translations = (metric.translations or {}) if metric is not None else {}
+        for language in self.languages:
+            kwargs.setdefault(f"words_{language}", translations.get(language, {}))
         super().__init__(*args, **kwargs)
         self.metric, self.organization_id = metric, organization_id
+
+    @property
+    def words(self):
+        """(language, its group of fields), in the order of the languages."""
+        return [(language, self[f"words_{language}"]) for language in self.languages]
+
+    def values(self):
+        values = super().values()
+        for language in self.languages:
+            del values[f"words_{language}"]
+        values["translations"] = {language: group.data for language, group in self.words}
+        return values
 
     def validate_key(self, field):
         if self.metric is not None:
@@ -249,6 +362,14 @@ class MetricForm(AdminForm):
             )
         if directory.metric_key_taken(db.session, self.organization_id, field.data):
             raise ValidationError(_l("Another metric already has this key."))
+
+
+@lru_cache(maxsize=4)
+def metric_form_class(languages):
+    """MetricForm with a group of words (name, units) for each of these languages."""
+    groups = {f"words_{language}": FormField(MetricWordsForm, label=LOCALE_LABELS.get(
+        language, language)) for language in languages}
+    return type("MetricForm", (MetricForm,), {"languages": tuple(languages), **groups})
 
 
 class OrganizationForm(AdminForm):

@@ -1,6 +1,6 @@
 """Administration: people, teams, metrics and the organisation's settings."""
 
-from flask import Blueprint, current_app, flash, redirect, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,14 +9,16 @@ from blueprints.admin.forms import (
     AGGREGATION_LABELS,
     DIRECTION_LABELS,
     KIND_LABELS,
+    NOT_A_PERSON,
     ROLE_LABELS,
-    MetricForm,
     OrganizationForm,
     TeamForm,
     UserForm,
+    metric_form_class,
+    parse_ids,
 )
-from blueprints.params import text_arg
-from blueprints.rendering import render
+from blueprints.params import bad_request, text_arg
+from blueprints.rendering import render, wants_fragment
 from extensions import db
 from models import Metric, Team, User
 from services import directory
@@ -97,28 +99,69 @@ def teams():
     return render("admin/teams.html", block="teams", rows=_teams())
 
 
+def _team_form_page(form, team):
+    """The team form. Sent by a button of its manager search, it comes back with what was
+    typed, the managers added or removed and the people found: nothing is saved."""
+    found = None
+    if form.searching():
+        valid = form.search()
+        if form.manager_search.data and not form.manager_search.errors:
+            found = directory.find_people(
+                db.session, current_user.organization_id, form.manager_search.data)
+    else:
+        valid = not form.errors
+    return render("admin/team_form.html", status=200 if valid else 422, form=form, team=team,
+                  found=found, search=form.manager_search.data,
+                  chosen=set(form.manager_ids.data))
+
+
 @bp.route("/teams/new", methods=["GET", "POST"])
 @roles_required("admin")
 def create_team():
-    people = directory.people(db.session, current_user.organization_id)
-    form = TeamForm(teams=_teams(), people=people)
-    if form.validate_on_submit():
+    form = TeamForm(teams=_teams(), organization_id=current_user.organization_id)
+    if not form.searching() and form.validate_on_submit():
         team = directory.save_team(db.session, current_user.organization, None, **form.values())
         return _saved(_("Added the team %(name)s.", name=team.name), "admin.teams")
-    return _form_page("admin/team_form.html", form, team=None)
+    return _team_form_page(form, team=None)
 
 
 @bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
 @roles_required("admin")
 def update_team(team_id):
     team = get_in_organization(Team, team_id)
-    people = directory.people(db.session, current_user.organization_id)
-    form = TeamForm(obj=team, team=team, teams=_teams(), people=people,
+    form = TeamForm(obj=team, team=team, teams=_teams(),
+                    organization_id=current_user.organization_id,
                     manager_ids=[user.id for user in team.managers])
-    if form.validate_on_submit():
+    if not form.searching() and form.validate_on_submit():
         directory.save_team(db.session, current_user.organization, team, **form.values())
         return _saved(_("Saved the team %(name)s.", name=team.name), "admin.teams")
-    return _form_page("admin/team_form.html", form, team=team)
+    return _team_form_page(form, team=team)
+
+
+@bp.get("/teams/managers")
+@roles_required("admin")
+def find_managers():
+    """The team form's search as you type: the people found, to add as managers (an htmx
+    fragment). Opened as a page, it is the People list's search."""
+    search = text_arg("manager_search")
+    if not wants_fragment():  # the answer depends on the header: say so to caches
+        response = redirect(url_for("admin.users", q=search or None))
+        response.vary.add("HX-Request")
+        return response
+    chosen, bad = parse_ids(request.args.getlist("manager_ids"))
+    if bad:
+        bad_request(NOT_A_PERSON)
+    found = directory.find_people(db.session, current_user.organization_id, search)
+    return render("admin/_manager_results.html", block="manager_results", found=found,
+                  search=search, chosen=set(chosen))
+
+
+def _metric_form(**kwargs):
+    """The metric form, asking for its words in every language but the default."""
+    config = current_app.config
+    languages = tuple(language for language in config["LANGUAGES"]
+                      if language != config["BABEL_DEFAULT_LOCALE"])
+    return metric_form_class(languages)(**kwargs)
 
 
 @bp.get("/metrics")
@@ -131,7 +174,7 @@ def metrics():
 @bp.route("/metrics/new", methods=["GET", "POST"])
 @roles_required("admin")
 def create_metric():
-    form = MetricForm(organization_id=current_user.organization_id)
+    form = _metric_form(organization_id=current_user.organization_id)
     if form.validate_on_submit():
         metric = directory.save_metric(
             db.session, current_user.organization, None, **form.values()
@@ -145,7 +188,8 @@ def create_metric():
 def update_metric(metric_id):
     """Edit a metric; a changed quality gate recounts its roll-up in the same transaction."""
     metric = get_in_organization(Metric, metric_id)
-    form = MetricForm(obj=metric, metric=metric, organization_id=current_user.organization_id)
+    form = _metric_form(obj=metric, metric=metric,
+                        organization_id=current_user.organization_id)
     if form.validate_on_submit():
         directory.save_metric(db.session, current_user.organization, metric, **form.values())
         return _saved(_("Saved the metric %(name)s.", name=metric.name), "admin.metrics")
