@@ -67,5 +67,6 @@ def test_the_copy_a_304_let_the_browser_show_signs_out(rep, answers, page):
     page.goto("/scorecard")
     expect(page.get_by_role("heading", level=1, name="My scorecard")).to_be_visible()
     assert 304 in answers  # the page on screen is the browser's copy, with its CSRF token
+    page.set_viewport_size({"width": 1366, "height": 768})  # the top bar's Sign out
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()

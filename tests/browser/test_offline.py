@@ -429,6 +429,7 @@ def test_signing_out_drops_the_pages_kept_for_offline(rep, page):
     wait_until_kept_for_offline(page)
     assert any(name.startswith("pacer-pages-") for name in cache_names(page))
 
+    page.get_by_role("link", name="Account").click()  # where the phone signs out
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     eventually(
