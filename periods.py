@@ -1,8 +1,8 @@
 """Period boundaries in an organisation's timezone and calendar, and working time elapsed."""
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PERIOD_KINDS = ("day", "week", "month", "quarter", "year")
@@ -26,14 +26,21 @@ class OutOfRange(ValueError):
     """A well-formed period key naming a period outside the years Pacer shows."""
 
 
+# The working day when nobody has said otherwise.
+WORKDAY_START, WORKDAY_END = time(9), time(18)
+
+
 @dataclass(frozen=True)
 class Calendar:
-    """How an organisation counts time: its timezone, week, fiscal year and working weekdays."""
+    """How an organisation counts time: its timezone, week, fiscal year, working weekdays and
+    working hours (local wall-clock times; a day's work starts and ends on the same day)."""
 
     timezone: str = "UTC"
     week_start: int = 0
     fiscal_year_start_month: int = 1
     working_weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    workday_start: time = WORKDAY_START
+    workday_end: time = WORKDAY_END
 
     def __post_init__(self):
         try:
@@ -51,6 +58,20 @@ class Calendar:
             raise ValueError(f"working_weekdays must be within 0..6, not {sorted(weekdays)!r}")
         # Accept any iterable but store a frozenset so the calendar stays hashable.
         object.__setattr__(self, "working_weekdays", weekdays)
+        for name in ("workday_start", "workday_end"):
+            value = getattr(self, name)
+            if not isinstance(value, time) or value.tzinfo is not None:
+                raise TypeError(f"{name} must be a naive local time, not {value!r}")
+        # Overnight shifts would put one working day across two dates: not supported.
+        if self.workday_start >= self.workday_end:
+            raise ValueError(
+                f"the working day must end after it starts: {self.workday_start} >= "
+                f"{self.workday_end}"
+            )
+
+    def with_hours(self, start: time, end: time) -> "Calendar":
+        """The same calendar with other working hours (a team's own)."""
+        return replace(self, workday_start=start, workday_end=end)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -264,10 +285,37 @@ def working_days(
     ]
 
 
+def working_hours_utc(day: date, cal: Calendar) -> tuple[datetime, datetime]:
+    """Aware UTC instants at which a local day's working hours start and end.
+
+    The hours are wall-clock times, so on a DST change day they stay 09:00 to 18:00 on the
+    local clock. A time inside a spring-forward gap reads as to_utc() reads it; should that
+    put the end before the start, the day's work is taken to end as it starts.
+    """
+    _check_date(day, "day")
+    opens = to_utc(datetime.combine(day, cal.workday_start), cal)
+    closes = to_utc(datetime.combine(day, cal.workday_end), cal)
+    return opens, max(opens, closes)
+
+
+def worked_share(day: date, now: datetime, cal: Calendar) -> float:
+    """Share of a local day's working hours gone at `now`: 0 before they start, 1 from their
+    end, linear in real time in between (a day whose hours span a DST change paces right)."""
+    _check_aware(now, "now")
+    opens, closes = working_hours_utc(day, cal)
+    if now <= opens:
+        return 0.0
+    if now >= closes:
+        return 1.0
+    return (now - opens) / (closes - opens)
+
+
 def elapsed_working_days(
     period: Period, now: datetime, cal: Calendar, days_off: frozenset[date] = frozenset()
 ) -> float:
-    """Working days of the period elapsed at `now`, counting the current day's elapsed share."""
+    """Working days of the period elapsed at `now`: the whole working days before today, then
+    the share of today's working hours gone (nothing before they start, all of it by their end).
+    """
     _check_aware(now, "now")
     workdays = working_days(period, cal, days_off)
     start, end = bounds_utc(period, cal)
@@ -278,9 +326,7 @@ def elapsed_working_days(
     today = local_date(now, cal)
     elapsed = float(sum(1 for day in workdays if day < today))
     if today in workdays:
-        # Measured in real time between local midnights, so 23- and 25-hour DST days pace right.
-        day_start, day_end = bounds_utc(period_containing("day", today, cal), cal)
-        elapsed += (now - day_start) / (day_end - day_start)
+        elapsed += worked_share(today, now, cal)
     return elapsed
 
 

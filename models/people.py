@@ -1,20 +1,23 @@
 """The organisation, its teams and its people."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table, select
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.types import UTCDateTime, utcnow
-from periods import Calendar
+from periods import WORKDAY_END, WORKDAY_START, Calendar
 
 ROLES = ("admin", "executive", "manager", "rep")
 
 
 class Organization(db.Model):
     __tablename__ = "organizations"
+    __table_args__ = (
+        CheckConstraint("workday_start < workday_end", name="workday_ends_after_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -23,6 +26,9 @@ class Organization(db.Model):
     fiscal_year_start_month: Mapped[int] = mapped_column(default=1)
     # Digits of the working weekdays, 0 = Monday: "01234" is Monday to Friday.
     working_weekdays: Mapped[str] = mapped_column(String(7), default="01234")
+    # Working hours, local wall-clock times: pace runs over them (ending after they start).
+    workday_start: Mapped[time] = mapped_column(default=WORKDAY_START, server_default="09:00:00")
+    workday_end: Mapped[time] = mapped_column(default=WORKDAY_END, server_default="18:00:00")
     # Bumped on every change to what targets are made of (services.freshness).
     settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -34,6 +40,8 @@ class Organization(db.Model):
             week_start=self.week_start,
             fiscal_year_start_month=self.fiscal_year_start_month,
             working_weekdays=frozenset(int(d) for d in self.working_weekdays),
+            workday_start=self.workday_start,
+            workday_end=self.workday_end,
         )
 
 
@@ -47,12 +55,23 @@ team_managers = Table(
 
 class Team(db.Model):
     __tablename__ = "teams"
+    __table_args__ = (
+        CheckConstraint(
+            "(workday_start IS NULL AND workday_end IS NULL) OR (workday_start IS NOT NULL"
+            " AND workday_end IS NOT NULL AND workday_start < workday_end)",
+            name="workday_both_or_neither_and_ends_after_start",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
+    # The team's own working hours; both empty: those of the team it is part of, and so on up
+    # to the organisation's.
+    workday_start: Mapped[time | None] = mapped_column()
+    workday_end: Mapped[time | None] = mapped_column()
 
     organization: Mapped[Organization] = relationship()
     parent: Mapped["Team | None"] = relationship(remote_side=[id], back_populates="children")
@@ -72,6 +91,25 @@ class Team(db.Model):
             chain.append(team)
             team = team.parent
         return list(reversed(chain))
+
+    @property
+    def own_hours(self):
+        """(start, end) of the team's own working hours, or None when it has none."""
+        if self.workday_start is None or self.workday_end is None:
+            return None
+        return self.workday_start, self.workday_end
+
+    @property
+    def calendar(self):
+        """The organisation's calendar with the working hours of this team: its own, else the
+        nearest team above it with its own, else the organisation's."""
+        team, seen = self, set()
+        while team is not None and team not in seen:  # a cycle made outside Pacer ends it
+            if team.own_hours is not None:
+                return self.organization.calendar.with_hours(*team.own_hours)
+            seen.add(team)
+            team = team.parent
+        return self.organization.calendar
 
     def descendants(self):
         """Every team below this one."""
@@ -143,6 +181,12 @@ class User(UserMixin, db.Model):
 
     def get_id(self):
         return self.session_token
+
+    @property
+    def calendar(self):
+        """The calendar the person's pace runs on: the organisation's, with the working hours
+        of the team they are in (see Team.calendar)."""
+        return self.team.calendar if self.team is not None else self.organization.calendar
 
     @property
     def display_timezone(self):

@@ -78,12 +78,16 @@ class Line:
 
 @dataclass(frozen=True)
 class Timing:
-    """Where `now` stands in the period."""
+    """Where `now` stands in the period, on the calendar of a screen's subject.
+
+    `fraction` is of the subject's working time (a person's or a team's hours, else the
+    organisation's), before anyone's days off: a person's own pace is services.pace.elapsed.
+    """
 
     period: object
     as_of: datetime
     state: str  # "upcoming", "running" or "ended"
-    fraction: float  # of the organisation's working time elapsed
+    fraction: float
 
     @classmethod
     def of(cls, period, now, calendar):
@@ -147,10 +151,12 @@ def children_of(teams):
 @dataclass(frozen=True)
 class _Someone:
     """Any of a team's reps who share what their targets depend on: no target of their own,
-    no time off in the period, and the same start within it (or none)."""
+    no time off in the period, the same start within it (or none), and their team's working
+    hours (in `calendar`)."""
 
     team_id: int
     started_on: object
+    calendar: object
     id: None = None
     roles: frozenset = frozenset({"rep"})
 
@@ -184,26 +190,38 @@ class Assembly:
         self._facts = [(metric, metric.id, metric.direction, metric.is_count)
                        for metric in self.metrics]
         self._by_id = {facts[1]: facts for facts in self._facts}
-        self._kinds = {}  # (template id, start) -> the targets of reps of that kind
+        self._kinds = {}  # (template id, start, calendar) -> the targets of reps of that kind
         self.teams, self.children = teams, children_of(teams)
-        self._fractions = {}  # days off -> elapsed fraction: most people share one
+        # (calendar, days off) -> elapsed fraction: most people share one. The calendar
+        # carries the working hours, which may be a team's own.
+        self._fractions = {}
+        self._calendars = {}  # team id -> the calendar of its people
         self.people = {person.id: self.person(person) for person in people}
         self.members = {}
         for line in self.people.values():
             self.members.setdefault(line.subject.team_id, []).append(line)
         self.crowds = self._crowds(session, organization.id, crowds) if crowds else {}
 
-    def fraction(self, days_off):
-        if days_off not in self._fractions:
-            self._fractions[days_off] = elapsed_fraction(self.period, self.now, self.calendar,
-                                                          days_off)
-        return self._fractions[days_off]
+    def fraction(self, calendar, days_off=frozenset()):
+        """The share of the period elapsed on a calendar (a person's: their team's working
+        hours) for someone away on `days_off`: services.pace.elapsed, kept per screen."""
+        key = (calendar, days_off)
+        if key not in self._fractions:
+            self._fractions[key] = elapsed_fraction(self.period, self.now, calendar, days_off)
+        return self._fractions[key]
+
+    def _team_calendar(self, team_id):
+        """The calendar of a team's people (its working hours), from the teams loaded."""
+        if team_id not in self._calendars:
+            team = next((team for team in self.teams if team.id == team_id), None)
+            self._calendars[team_id] = team.calendar if team is not None else self.calendar
+        return self._calendars[team_id]
 
     def person(self, person):
         person_id, book, period = person.id, self.book, self.period
         rules = book.rules(book.template_for(person))
         days_off = book.days_off(person)
-        fraction = self.fraction(days_off)
+        fraction = self.fraction(person.calendar, days_off)
         cells = {}
         for metric, metric_id, direction, whole_units in self._facts:
             rule = rules.get(metric_id)
@@ -238,6 +256,7 @@ class Assembly:
                 row[1] += times * expected
                 row[2] += times
 
+        calendars = {team_id: self._team_calendar(team_id) for team_id in team_ids}
         for team_id, started_on, count in session.execute(
             reps_query(select(User.team_id, start, func.count(User.id)), organization_id)
             .where(User.team_id.in_(team_ids), User.id.not_in(sorted(away)))
@@ -250,7 +269,7 @@ class Assembly:
             reps_query(select(User.id, User.team_id, start), organization_id)
             .where(User.team_id.in_(team_ids), User.id.in_(apart))
         ) if apart else ():
-            own = _Someone(team_id, started_on, person_id)
+            own = _Someone(team_id, started_on, calendars[team_id], person_id)
             if person_id in away:
                 add(team_id, self._targets_of(own))
                 headcount[team_id] = headcount.get(team_id, 0) + 1
@@ -267,9 +286,9 @@ class Assembly:
 
     def _kind(self, team_id, started_on):
         """_targets_of any rep of the team who started then and has nothing of their own."""
-        someone = _Someone(team_id, started_on)
+        someone = _Someone(team_id, started_on, self._team_calendar(team_id))
         template = self.book.template_for(someone)
-        key = (template.id if template is not None else None, started_on)
+        key = (template.id if template is not None else None, started_on, someone.calendar)
         if key not in self._kinds:
             self._kinds[key] = self._targets_of(someone)
         return self._kinds[key]
@@ -280,7 +299,7 @@ class Assembly:
         book, period = self.book, self.period
         rules = book.rules(book.template_for(person))
         days_off = book.days_off(person)
-        fraction = self.fraction(days_off)
+        fraction = self.fraction(person.calendar, days_off)
         found = {}
         for _metric, metric_id, direction, whole_units in (
             self._facts if only is None else [self._by_id[only]]
@@ -305,8 +324,11 @@ class Assembly:
         return next(team for team in self.teams if team.id == team_id)
 
     def group(self, kind, subject, children, level, subject_id, rules):
-        """A team or the company: the sum of its rows, against its own goal or theirs."""
-        cells = {}
+        """A team or the company: the sum of its rows, against its own goal or theirs.
+
+        Its own goal is due over its own working hours (a team's, or the organisation's).
+        """
+        cells, fraction = {}, self.fraction(subject.calendar)
         for metric in self.metrics:
             below = [child.cells[metric.id] for child in children]
             actual = sum(cell.actual for cell in below)
@@ -315,8 +337,7 @@ class Assembly:
                 targets.add_up(cell.target for cell in below),
             )
             if cascade.explicit is not None:
-                expected = due(cascade.explicit, self.timing.fraction, metric.direction,
-                               metric.is_count)
+                expected = due(cascade.explicit, fraction, metric.direction, metric.is_count)
             else:
                 expected = targets.add_up(cell.pace.expected for cell in below)
             pace = (judge(actual, cascade.effective, expected, metric.direction)

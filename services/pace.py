@@ -3,6 +3,8 @@
 import math
 from dataclasses import dataclass
 
+from periods import elapsed_fraction
+
 # Ahead from 105% of what is due by now; behind under 90%. Between the two is on pace: a
 # rep a couple of calls short on a Tuesday morning is not behind.
 AHEAD_AT = 1.05
@@ -23,6 +25,19 @@ class Pace:
     expected: float | None  # what should be done by now (the most allowed, when lower is better)
     ratio: float | None
     status: str
+
+
+def elapsed(person, period, now, days_off=frozenset()):
+    """Share (0..1) of `period` elapsed for `person` at `now`: the fraction to pace them by.
+
+    Counted over the person's working time: the whole working days of the period before today,
+    then the share of today's working hours gone (nothing before the day's start, all of it by
+    its end, linear in between). The hours are their team's own, else the nearest team's above
+    it, else the organisation's (`person.calendar`). `days_off` are the dates they are away in
+    the period, as `services.targets.Book.days_off(person)` gives them (time off, and the days
+    before they started): their pace stretches over the days they work.
+    """
+    return elapsed_fraction(period, now, person.calendar, days_off)
 
 
 def pace(actual, target, fraction, direction="higher", whole_units=False):

@@ -148,7 +148,7 @@ def rep_scorecard(session, person, period, now):
         metrics=assembly.metrics,
         line=assembly.people[person.id],
         trends=_trends(session, assembly.metrics, period, organization.calendar, [person.id]),
-        timing=assembly.timing,
+        timing=Timing.of(period, now, person.calendar),
         days_off=away,
         started_on=started,
     )
@@ -175,7 +175,7 @@ def team_grid(session, team, period, now, sort="name", order="asc"):
         metrics=assembly.metrics, rows=rows, total=total,
         trends=_trends(session, assembly.metrics, period, organization.calendar,
                        team_ids=below),
-        timing=assembly.timing, sort=sort, order=order,
+        timing=Timing.of(period, now, team.calendar), sort=sort, order=order,
     )
 
 

@@ -1,22 +1,25 @@
 """Pace and score: the edge cases every screen relies on."""
 
-from datetime import date
+from datetime import date, time
+from types import SimpleNamespace
 
 import pytest
 
 from periods import Calendar, Period, elapsed_fraction
-from services.pace import AHEAD_AT, BEHIND_BELOW, due, judge, pace
+from services.pace import AHEAD_AT, BEHIND_BELOW, due, elapsed, judge, pace
 from services.scoring import achievement, score
 from tests.conftest import at
 
-ROME = Calendar(timezone="Europe/Rome")
+ROME = Calendar(timezone="Europe/Rome")  # working 09:00 to 18:00
 # Monday 23 to Sunday 29 November 2026.
 WEEK = Period("week", date(2026, 11, 23), date(2026, 11, 30))
-WEDNESDAY_NOON = at(2026, 11, 25, 11)  # 12:00 in Rome: 2.5 of 5 working days gone
+WEDNESDAY = Period("day", date(2026, 11, 25), date(2026, 11, 26))
+# 13:30 in Rome: half of Wednesday's working hours, 2.5 of 5 working days gone.
+HALF_PAST_ONE = at(2026, 11, 25, 12, 30)
 
 
 def test_pace_expects_the_elapsed_share_of_the_target():
-    half = elapsed_fraction(WEEK, WEDNESDAY_NOON, ROME)
+    half = elapsed_fraction(WEEK, HALF_PAST_ONE, ROME)
     assert half == pytest.approx(0.5)
     result = pace(50, 100, half)
     assert result.expected == pytest.approx(50)
@@ -34,7 +37,7 @@ def test_thresholds_are_105_and_90_percent_of_what_is_due(actual, status):
 
 def test_a_period_not_started_yet_is_not_judged():
     future = Period("week", date(2026, 11, 30), date(2026, 12, 7))
-    fraction = elapsed_fraction(future, WEDNESDAY_NOON, ROME)
+    fraction = elapsed_fraction(future, HALF_PAST_ONE, ROME)
     assert fraction == 0
     result = pace(0, 100, fraction)
     assert (result.expected, result.ratio, result.status) == (0, None, "not_started")
@@ -45,7 +48,7 @@ def test_a_period_not_started_yet_is_not_judged():
 
 def test_a_period_that_ended_is_judged_against_the_whole_target():
     past = Period("week", date(2026, 11, 16), date(2026, 11, 23))
-    fraction = elapsed_fraction(past, WEDNESDAY_NOON, ROME)
+    fraction = elapsed_fraction(past, HALF_PAST_ONE, ROME)
     assert fraction == 1
     assert pace(99, 100, fraction).expected == 100
     assert pace(99, 100, fraction).status == "on_pace"
@@ -102,17 +105,17 @@ def test_counted_things_are_due_whole_while_the_period_runs():
 
 
 def test_days_off_stretch_a_persons_pace_over_the_days_they_work():
-    # Off on Monday and Tuesday: by Wednesday noon a half of their three days has gone.
+    # Off on Monday and Tuesday: by Wednesday 13:30 a half of their three days has gone.
     days_off = frozenset({date(2026, 11, 23), date(2026, 11, 24)})
-    fraction = elapsed_fraction(WEEK, WEDNESDAY_NOON, ROME, days_off)
+    fraction = elapsed_fraction(WEEK, HALF_PAST_ONE, ROME, days_off)
     assert fraction == pytest.approx(0.5 / 3)
     assert pace(5, 30, fraction).expected == pytest.approx(5)
 
 
 def test_a_person_who_joined_mid_period_is_paced_from_their_first_day():
     started_thursday = frozenset(WEEK.days[:3])
-    assert elapsed_fraction(WEEK, WEDNESDAY_NOON, ROME, started_thursday) == 0
-    assert pace(0, 20, elapsed_fraction(WEEK, WEDNESDAY_NOON, ROME, started_thursday)).status \
+    assert elapsed_fraction(WEEK, HALF_PAST_ONE, ROME, started_thursday) == 0
+    assert pace(0, 20, elapsed_fraction(WEEK, HALF_PAST_ONE, ROME, started_thursday)).status \
         == "not_started"
 
 
@@ -139,3 +142,65 @@ def test_score_leaves_out_metrics_that_cannot_count_yet_and_zero_weights():
     assert score([(10, None), (5, 0.8), (0, 0.0)]) == pytest.approx(80)
     assert score([(10, None)]) is None
     assert score([]) is None
+
+
+# Working hours: a day's target is due over them, not from midnight
+
+
+def test_nothing_of_the_days_target_is_due_before_the_working_day_starts():
+    before_nine = at(2026, 11, 25, 7, 30)  # 08:30 in Rome
+    fraction = elapsed_fraction(WEDNESDAY, before_nine, ROME)
+    assert fraction == 0.0
+    assert pace(0, 10, fraction, whole_units=True).expected == 0
+    assert pace(0, 10, fraction, whole_units=True).status == "not_started"
+
+
+def test_half_the_days_target_is_due_half_way_through_the_working_day():
+    fraction = elapsed_fraction(WEDNESDAY, HALF_PAST_ONE, ROME)
+    assert fraction == pytest.approx(0.5)
+    assert pace(5, 10, fraction, whole_units=True).expected == 5
+    assert pace(5, 10, fraction, whole_units=True).status == "on_pace"
+    assert pace(3, 10, fraction, whole_units=True).status == "behind"
+
+
+@pytest.mark.parametrize("utc_hour", [17, 18, 22])  # 18:00, 19:00 and 23:00 in Rome
+def test_all_the_days_target_is_due_from_the_end_of_the_working_day(utc_hour):
+    fraction = elapsed_fraction(WEDNESDAY, at(2026, 11, 25, utc_hour), ROME)
+    assert fraction == 1.0
+    assert pace(9, 10, fraction, whole_units=True).expected == 10
+
+
+def test_the_week_on_wednesday_at_half_past_one_is_half_due():
+    # Monday and Tuesday whole, then half of Wednesday: 2.5 of 5 working days.
+    fraction = elapsed_fraction(WEEK, HALF_PAST_ONE, ROME)
+    assert fraction == pytest.approx(0.5)
+    assert pace(0, 50, fraction, whole_units=True).expected == 25
+    # At 08:30 on Wednesday only Monday and Tuesday are due.
+    assert elapsed_fraction(WEEK, at(2026, 11, 25, 7, 30), ROME) == pytest.approx(2 / 5)
+
+
+def person_in(calendar):
+    """Anyone whose pace runs on `calendar`, as a User's `calendar` gives it."""
+    return SimpleNamespace(calendar=calendar)
+
+
+def test_a_person_is_paced_by_the_hours_of_their_team():
+    early = person_in(ROME.with_hours(time(7), time(15)))
+    office = person_in(ROME)
+    # 13:30 in Rome: 6.5 of the early team's 8 hours, half of the office's 9.
+    assert elapsed(early, WEDNESDAY, HALF_PAST_ONE) == pytest.approx(6.5 / 8)
+    assert elapsed(office, WEDNESDAY, HALF_PAST_ONE) == pytest.approx(0.5)
+    # 15:00 in Rome: the early team's day is done.
+    assert elapsed(early, WEDNESDAY, at(2026, 11, 25, 14)) == 1.0
+    # Days off count as everywhere else.
+    assert elapsed(early, WEEK, HALF_PAST_ONE, frozenset(WEEK.days[:2])) == pytest.approx(
+        (6.5 / 8) / 3)
+
+
+def test_the_working_day_keeps_to_the_clock_on_a_dst_change():
+    # Rome springs forward on Sunday 29 March 2026; a calendar working every day.
+    every_day = Calendar(timezone="Europe/Rome", working_weekdays=frozenset(range(7)))
+    sunday = Period("day", date(2026, 3, 29), date(2026, 3, 30))
+    assert elapsed_fraction(sunday, at(2026, 3, 29, 6, 30), every_day) == 0.0  # 08:30 CEST
+    assert elapsed_fraction(sunday, at(2026, 3, 29, 11, 30), every_day) == pytest.approx(0.5)
+    assert elapsed_fraction(sunday, at(2026, 3, 29, 16), every_day) == 1.0  # 18:00 CEST

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -145,26 +145,40 @@ def test_to_utc_rejects_an_aware_datetime():
         to_utc(utc(2026, 3, 29, 12), ROME)
 
 
-def test_elapsed_fraction_of_spring_forward_day_uses_real_hours():
+def test_working_hours_are_local_wall_clock_times_on_a_spring_forward_day():
+    # Clocks went forward at 02:00; the working day is still 09:00 to 18:00 on the clock.
     day = period_containing("day", SPRING_FORWARD, ROME_EVERY_DAY)
-    noon = to_utc(datetime(2026, 3, 29, 12), ROME_EVERY_DAY)
+    half_past_one = to_utc(datetime(2026, 3, 29, 13, 30), ROME_EVERY_DAY)
 
-    # Eleven real hours have passed since midnight CET, out of 23; the clock would say 12/24.
-    assert elapsed_fraction(day, noon, ROME_EVERY_DAY) == pytest.approx(11 / 23)
-
-
-def test_elapsed_fraction_of_fall_back_day_uses_real_hours():
-    day = period_containing("day", FALL_BACK, ROME_EVERY_DAY)
-    noon = to_utc(datetime(2026, 10, 25, 12), ROME_EVERY_DAY)
-
-    assert elapsed_fraction(day, noon, ROME_EVERY_DAY) == pytest.approx(13 / 25)
+    assert half_past_one == utc(2026, 3, 29, 11, 30)  # CEST, not CET as at midnight
+    assert elapsed_fraction(day, half_past_one, ROME_EVERY_DAY) == pytest.approx(0.5)
+    assert elapsed_fraction(day, utc(2026, 3, 29, 7), ROME_EVERY_DAY) == 0.0  # 09:00 CEST
+    assert elapsed_fraction(day, utc(2026, 3, 29, 16), ROME_EVERY_DAY) == 1.0  # 18:00 CEST
 
 
-def test_elapsed_working_days_in_spring_forward_week_counts_the_short_sunday():
+def test_working_hours_across_a_spring_forward_use_real_hours():
+    # 01:00 to 05:00 on the clock are three real hours when 02:00 jumps to 03:00.
+    night = ROME_EVERY_DAY.with_hours(time(1), time(5))
+    day = period_containing("day", SPRING_FORWARD, night)
+    three_thirty = to_utc(datetime(2026, 3, 29, 3, 30), night)
+
+    assert elapsed_fraction(day, three_thirty, night) == pytest.approx(1.5 / 3)
+
+
+def test_working_hours_across_a_fall_back_use_real_hours():
+    # 01:00 to 05:00 on the clock are five real hours when 03:00 goes back to 02:00.
+    night = ROME_EVERY_DAY.with_hours(time(1), time(5))
+    day = period_containing("day", FALL_BACK, night)
+    second_half_past_two = to_utc(datetime(2026, 10, 25, 2, 30, fold=1), night)
+
+    assert elapsed_fraction(day, second_half_past_two, night) == pytest.approx(2.5 / 5)
+
+
+def test_elapsed_working_days_in_spring_forward_week_counts_the_short_sunday_whole():
     week = period_containing("week", SPRING_FORWARD, ROME_EVERY_DAY)
-    noon = to_utc(datetime(2026, 3, 29, 12), ROME_EVERY_DAY)
+    half_past_one = to_utc(datetime(2026, 3, 29, 13, 30), ROME_EVERY_DAY)
 
-    assert elapsed_working_days(week, noon, ROME_EVERY_DAY) == pytest.approx(6 + 11 / 23)
+    assert elapsed_working_days(week, half_past_one, ROME_EVERY_DAY) == pytest.approx(6.5)
 
 
 def test_day_starts_at_one_when_midnight_is_skipped_in_havana():
@@ -470,11 +484,52 @@ def test_elapsed_is_zero_at_the_first_instant_of_the_period():
     assert elapsed_working_days(WEEK, utc(2026, 11, 23), UTC_CAL) == 0.0
 
 
-def test_elapsed_counts_passed_days_and_the_share_of_today():
-    wednesday_noon = utc(2026, 11, 25, 12)
+def test_elapsed_counts_passed_days_and_the_worked_share_of_today():
+    # 13:30 is half of a 09:00 to 18:00 day.
+    wednesday_half_past_one = utc(2026, 11, 25, 13, 30)
 
-    assert elapsed_working_days(WEEK, wednesday_noon, UTC_CAL) == pytest.approx(2.5)
-    assert elapsed_fraction(WEEK, wednesday_noon, UTC_CAL) == pytest.approx(0.5)
+    assert (UTC_CAL.workday_start, UTC_CAL.workday_end) == (time(9), time(18))
+    assert elapsed_working_days(WEEK, wednesday_half_past_one, UTC_CAL) == pytest.approx(2.5)
+    assert elapsed_fraction(WEEK, wednesday_half_past_one, UTC_CAL) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("hour", "minute", "days"), [
+    (0, 0, 2.0), (8, 30, 2.0), (9, 0, 2.0), (9, 54, 2.1), (13, 30, 2.5), (17, 6, 2.9),
+    (18, 0, 3.0), (18, 1, 3.0), (23, 59, 3.0),
+])
+def test_nothing_of_today_is_due_before_the_working_day_and_all_of_it_by_its_end(
+        hour, minute, days):
+    wednesday = utc(2026, 11, 25, hour, minute)
+
+    assert elapsed_working_days(WEEK, wednesday, UTC_CAL) == pytest.approx(days)
+
+
+def test_the_last_working_day_of_a_period_is_all_due_at_its_end():
+    friday_evening = utc(2026, 11, 27, 18)
+    friday = period_containing("day", date(2026, 11, 27), UTC_CAL)
+
+    assert elapsed_fraction(WEEK, friday_evening, UTC_CAL) == 1.0
+    assert elapsed_fraction(friday, friday_evening, UTC_CAL) == 1.0
+    assert elapsed_fraction(friday, utc(2026, 11, 27, 8, 30), UTC_CAL) == 0.0
+
+
+def test_other_working_hours_pace_over_those_hours():
+    early = UTC_CAL.with_hours(time(7), time(15))
+    wednesday_half_past_one = utc(2026, 11, 25, 13, 30)
+
+    assert elapsed_working_days(WEEK, wednesday_half_past_one, early) == pytest.approx(
+        2 + 6.5 / 8)
+    assert elapsed_working_days(WEEK, utc(2026, 11, 25, 15), early) == 3.0
+    assert early.timezone == UTC_CAL.timezone and early.working_weekdays == UTC_CAL.working_weekdays
+
+
+def test_a_month_counts_whole_working_days_before_today_then_todays_share():
+    month = period_containing("month", date(2026, 11, 1), UTC_CAL)  # 21 working days
+    # Wednesday 25th: 17 working days gone (2-6, 9-13, 16-20, 23, 24), then half of today.
+    at_half_past_one = utc(2026, 11, 25, 13, 30)
+
+    assert len(working_days(month, UTC_CAL)) == 21
+    assert elapsed_fraction(month, at_half_past_one, UTC_CAL) == pytest.approx(17.5 / 21)
 
 
 def test_elapsed_on_the_weekend_counts_the_whole_working_week():
@@ -486,10 +541,11 @@ def test_elapsed_on_the_weekend_counts_the_whole_working_week():
 
 def test_elapsed_skips_days_off_including_today():
     days_off = frozenset({date(2026, 11, 24), date(2026, 11, 25)})
-    wednesday_noon = utc(2026, 11, 25, 12)
+    wednesday_half_past_one = utc(2026, 11, 25, 13, 30)
 
-    assert elapsed_working_days(WEEK, wednesday_noon, UTC_CAL, days_off) == 1.0
-    assert elapsed_fraction(WEEK, wednesday_noon, UTC_CAL, days_off) == pytest.approx(1 / 3)
+    assert elapsed_working_days(WEEK, wednesday_half_past_one, UTC_CAL, days_off) == 1.0
+    assert elapsed_fraction(WEEK, wednesday_half_past_one, UTC_CAL, days_off) == \
+        pytest.approx(1 / 3)
 
 
 def test_elapsed_is_all_working_days_once_the_period_ends():
@@ -498,11 +554,13 @@ def test_elapsed_is_all_working_days_once_the_period_ends():
         assert elapsed_fraction(WEEK, after, UTC_CAL) == 1.0
 
 
-def test_elapsed_uses_the_calendar_timezone_for_today():
-    # 16:00 UTC Tuesday is 01:00 Wednesday in Tokyo: Monday and Tuesday done, 1/24 of Wednesday.
+def test_elapsed_uses_the_calendar_timezone_for_today_and_its_hours():
     week = period_containing("week", date(2026, 11, 23), TOKYO)
 
-    assert elapsed_working_days(week, utc(2026, 11, 24, 16), TOKYO) == pytest.approx(2 + 1 / 24)
+    # 03:00 UTC Tuesday is noon in Tokyo: Monday done, 3 of Tuesday's 9 hours.
+    assert elapsed_working_days(week, utc(2026, 11, 24, 3), TOKYO) == pytest.approx(1 + 3 / 9)
+    # 16:00 UTC Tuesday is 01:00 Wednesday in Tokyo: Monday and Tuesday done, Wednesday not begun.
+    assert elapsed_working_days(week, utc(2026, 11, 24, 16), TOKYO) == 2.0
 
 
 def test_elapsed_fraction_is_zero_when_the_period_has_no_working_days():
@@ -550,11 +608,31 @@ def test_period_containing_rejects_a_datetime():
         {"fiscal_year_start_month": 0},
         {"fiscal_year_start_month": 13},
         {"working_weekdays": frozenset({7})},
+        {"workday_start": time(18), "workday_end": time(9)},  # overnight: not supported
+        {"workday_start": time(9), "workday_end": time(9)},
     ],
 )
 def test_calendar_rejects_invalid_settings(kwargs):
     with pytest.raises(ValueError):
         Calendar(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"workday_start": "09:00"}, {"workday_end": None},
+    {"workday_start": time(9, tzinfo=UTC)},
+])
+def test_calendar_takes_working_hours_only_as_naive_times(kwargs):
+    with pytest.raises(TypeError):
+        Calendar(**kwargs)
+
+
+def test_a_calendar_with_other_hours_is_another_calendar():
+    early = ROME.with_hours(time(7), time(15))
+
+    assert early != ROME and hash(early) != hash(ROME)
+    assert early == Calendar(timezone="Europe/Rome", workday_start=time(7), workday_end=time(15))
+    with pytest.raises(ValueError):
+        ROME.with_hours(time(15), time(7))
 
 
 def test_calendar_exposes_its_zoneinfo():
@@ -644,3 +722,21 @@ def test_every_step_a_screen_takes_from_a_period_shown_stays_in_the_calendar(kin
     for steps in (-1, 1):
         found = neighbour(period, steps, cal)
         assert found is None or (in_range(found) and found == shift(period, steps, cal))
+
+
+HOURS = st.tuples(st.times(), st.times()).filter(lambda pair: pair[0] < pair[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(cal=CALENDARS, hours=HOURS, day=st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+       kind=st.sampled_from(PERIOD_KINDS), offsets=st.lists(st.integers(0, 26 * 60), min_size=2,
+                                                            max_size=6))
+def test_what_is_due_never_goes_back_as_time_passes(cal, hours, day, kind, offsets):
+    cal = cal.with_hours(*hours)
+    period = period_containing(kind, day, cal)
+    midnight = bounds_utc(period_containing("day", day, cal), cal)[0]
+    moments = sorted(midnight + timedelta(minutes=minutes) for minutes in offsets)
+    fractions = [elapsed_fraction(period, moment, cal) for moment in moments]
+
+    assert all(0.0 <= fraction <= 1.0 for fraction in fractions)
+    assert fractions == sorted(fractions)

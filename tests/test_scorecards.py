@@ -1,17 +1,18 @@
 """Scorecard screens: the rep's own, the team grid, the company view and the drill-down."""
 
 import re
-from datetime import date
+from datetime import date, time
 from types import SimpleNamespace
 
 import pytest
 
+import periods
 from extensions import db
 from models import DeviceOutbox, User
-from services import activities, target_settings
+from services import activities, scorecards, target_settings
 from tests.conftest import at, csrf_token
 
-NOW = at(2026, 11, 25, 11)  # Wednesday noon in Rome
+NOW = at(2026, 11, 25, 12, 30)  # Wednesday 13:30 in Rome: half of a 09:00-18:00 day
 WEEK_KEY = "week-2026-11-23"
 
 
@@ -245,7 +246,7 @@ def test_executive_sees_company_goals_cascading_to_teams_and_people(org, auth, c
     assert cell(page.text, "company-revenue")[0] == 10000
     assert cell(page.text, f"team-{org.hq.id}-revenue") == (10000, 63000)
     assert cell(page.text, f"team-{org.other.id}-revenue") == (6000, 21000)
-    assert "How Revenue cascades" in page.text
+    assert "Revenue by team" in page.text
     fragment = client.get("/company?metric=revenue", headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and 'id="company"' in fragment.text
     assert "HX-Request" in fragment.headers["Vary"]
@@ -311,7 +312,7 @@ def test_changing_a_teams_goal_changes_the_company_rollup(org, auth, client):
     # The team's grid is judged against its goal, and shows how much its people cover.
     grid = client.get(f"/teams/{org.other.id}?period=month-2026-11-01").text
     assert cell(grid, f"team-{org.other.id}-revenue")[1] == 50000
-    assert "42% covered" in grid
+    assert "42% of the goal assigned" in grid
     auth.post(f"/goals/teams/{org.other.id}?kind=month", {f"m{org.revenue.id}": ""},
               page="/goals")
     assert rollup_shown(client) == 63000
@@ -372,9 +373,9 @@ def test_drill_down_says_what_the_daily_cap_and_quality_gate_left_out(make, auth
         log(rep, calls, at(2026, 11, 24, 9), value=minutes)
     auth.sign_in("rep@example.com")
     page = client.get(f"/activities?person={rep.id}&metric=calls&period={WEEK_KEY}").text
-    assert "Counts for 3" in page and "daily cap of 3 left 1 out" in page
-    assert "from 4 activities." in page
-    assert "1 more was logged below the quality gate" in page
+    assert "Total 3, from 4 activities." in page
+    assert "Each day counts up to 3; what was logged above that (1) is left out." in page
+    assert "1 more was logged but does not count: it is under the minimum of 2" in page
     one = client.get(f"/activities?person={rep.id}&metric=calls&period=day-2026-11-24").text
     assert "from 4 activities." in one
     log(rep, calls, at(2026, 11, 25, 9), value=5)
@@ -430,3 +431,116 @@ def test_someone_added_today_is_judged_from_today_and_the_page_says_so(org, auth
     assert "working day off" not in week
     before = client.get("/scorecard?period=day-2026-11-24").text  # the day before she started
     assert cell(before, f"person-{nina.id}-calls")[1] == 0
+
+
+# Working hours: pace runs over them, not from midnight
+
+DAY_KEY = "day-2026-11-25"
+
+
+def due_now(html, name):
+    """The "Due by now" a cell says, and its status."""
+    start = html.index(f'data-cell="{name}"')
+    end = html.index("</li>", start)
+    due = re.search(r"Due by now: ([0-9.,]+)", html[start:end])
+    status = re.search(r'data-status="([a-z_]+)"', html[start:end])
+    return (float(due[1].replace(",", "")) if due else None), status[1]
+
+
+@pytest.mark.parametrize(("utc_hour", "utc_minute", "due_today", "due_this_week"), [
+    (7, 30, 0, 20),  # 08:30 in Rome: nothing of today yet, Monday and Tuesday are
+    (8, 0, 0, 20),  # 09:00: the working day starts
+    (12, 30, 5, 25),  # 13:30: half of a 09:00 to 18:00 day
+    (17, 0, 10, 30),  # 18:00: all of today
+    (21, 0, 10, 30),  # 22:00: still all of today, not more
+])
+def test_the_rep_scorecard_paces_today_over_the_working_hours(
+        org, auth, client, clock, utc_hour, utc_minute, due_today, due_this_week):
+    clock.at(at(2026, 11, 25, utc_hour, utc_minute))
+    auth.sign_in("ada@example.com")
+    name = f"person-{org.ada.id}-calls"
+    day = client.get(f"/scorecard?period={DAY_KEY}").text
+    week = client.get(f"/scorecard?period={WEEK_KEY}").text
+    assert cell(day, name) == (0, 10)
+    assert due_now(day, name) == (due_today, "not_started" if due_today == 0 else "behind")
+    assert due_now(week, name) == (due_this_week, "behind")
+
+
+def test_a_call_logged_before_the_working_day_is_ahead(org, auth, client, clock):
+    clock.at(at(2026, 11, 25, 7, 30))  # 08:30 in Rome
+    log(org.ada, org.calls, at(2026, 11, 25, 7, 15))
+    auth.sign_in("ada@example.com")
+    day = client.get(f"/scorecard?period={DAY_KEY}").text
+    assert due_now(day, f"person-{org.ada.id}-calls") == (0, "ahead")
+
+
+def test_a_team_with_its_own_hours_paces_its_people_by_them(org, auth, client):
+    org.field.workday_start, org.field.workday_end = time(7), time(15)
+    db.session.commit()
+    auth.sign_in("ada@example.com")
+    day = client.get(f"/scorecard?period={DAY_KEY}").text
+    # 13:30 is 6.5 of Field's 8 hours from 07:00: 8.125 calls, 8 whole ones.
+    assert due_now(day, f"person-{org.ada.id}-calls") == (8, "behind")
+    auth.sign_out()
+    auth.sign_in("cy@example.com")  # in Other, on the organisation's 09:00 to 18:00
+    day = client.get(f"/scorecard?period={DAY_KEY}").text
+    assert due_now(day, f"person-{org.cy.id}-calls") == (5, "behind")
+
+
+def test_a_team_without_its_own_hours_keeps_those_of_the_team_above(org, auth, client):
+    org.sales.workday_start, org.sales.workday_end = time(7), time(15)
+    org.organization.workday_start, org.organization.workday_end = time(10), time(19)
+    db.session.commit()
+    assert org.field.calendar.workday_start == time(7)  # Field sits in Sales
+    assert org.other.calendar.workday_start == time(10)  # Other, in HQ: the organisation's
+    auth.sign_in("ada@example.com")
+    day = client.get(f"/scorecard?period={DAY_KEY}").text
+    assert due_now(day, f"person-{org.ada.id}-calls") == (8, "behind")
+    auth.sign_out()
+    auth.sign_in("cy@example.com")  # 13:30 is 3.5 of 10:00 to 19:00's 9 hours: 3.9 calls
+    day = client.get(f"/scorecard?period={DAY_KEY}").text
+    assert due_now(day, f"person-{org.cy.id}-calls") == (3, "behind")
+
+
+def test_the_team_grid_adds_up_what_each_person_is_due_by_their_hours(org, auth, client):
+    org.field.workday_start, org.field.workday_end = time(7), time(15)
+    db.session.commit()
+    auth.sign_in("exec@example.com")
+    page = client.get(f"/teams/{org.hq.id}?period={DAY_KEY}")
+    assert page.status_code == 200
+    grid = scorecards.team_grid(db.session, org.hq, periods.parse_key(
+        DAY_KEY, org.organization.calendar), NOW)
+    by_team = {line.subject.name: line.cell(org.calls).pace.expected for line in grid.rows}
+    # Sales: Ada and Bo in Field at 8 each; Other: Cy at 5.
+    assert by_team == {"Sales": 16, "Other": 5}
+    assert grid.total.cell(org.calls).pace.expected == 21
+
+
+def test_a_teams_own_goal_is_due_over_the_teams_hours(org):
+    org.field.workday_start, org.field.workday_end = time(7), time(15)
+    target_settings.set_goal(db.session, org.organization, level="team", metric=org.calls,
+                             kind="day", value=40, subject_id=org.field.id)
+    db.session.commit()
+    day = periods.parse_key(DAY_KEY, org.organization.calendar)
+    grid = scorecards.team_grid(db.session, org.field, day, NOW)
+    assert grid.total.cell(org.calls).pace.expected == 32  # 6.5 / 8 of 40 is 32.5
+    assert grid.timing.fraction == pytest.approx(6.5 / 8)
+
+
+def test_changed_working_hours_show_at_once_on_a_kept_page(org, auth, client):
+    auth.sign_in("ada@example.com")
+    name = f"person-{org.ada.id}-calls"
+    assert due_now(client.get(f"/scorecard?period={DAY_KEY}").text, name)[0] == 5
+    version = org.organization.settings_version
+    org.field.workday_start, org.field.workday_end = time(7), time(15)
+    db.session.commit()
+    assert org.organization.settings_version > version
+    assert due_now(client.get(f"/scorecard?period={DAY_KEY}").text, name)[0] == 8
+    version = org.organization.settings_version
+    org.organization.workday_start, org.organization.workday_end = time(11), time(15)
+    org.field.workday_start = org.field.workday_end = None  # back to the organisation's
+    db.session.commit()
+    assert org.organization.settings_version > version
+    # 13:30 is 2.5 of 11:00 to 15:00's 4 hours: 6.25 calls today, 26.25 this week.
+    assert due_now(client.get(f"/scorecard?period={DAY_KEY}").text, name)[0] == 6
+    assert due_now(client.get(f"/scorecard?period={WEEK_KEY}").text, name)[0] == 26

@@ -3,7 +3,7 @@ the raw activity rows (not the roll-up), for every period kind: they all agree."
 
 import re
 from collections import defaultdict
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from babel.numbers import format_percent
@@ -218,7 +218,12 @@ def test_a_teams_reps_added_up_at_once_are_the_same_as_one_by_one(northwind):
                                  metric=metric, kind="day", value=7)
     target_settings.add_time_off(db.session, reps[3], NOW.date() - timedelta(days=1),
                                  NOW.date() + timedelta(days=1))
+    # Working hours of their own: a region's, which its teams inherit, and one team's.
+    teams = {team.name: team for team in scorecards.org_teams(db.session, northwind.id)}
+    teams["North"].workday_start, teams["North"].workday_end = time(7), time(15)
+    teams["Rome Field"].workday_start, teams["Rome Field"].workday_end = time(12), time(20)
     db.session.commit()
+    assert teams["Milan Field"].calendar.workday_end == time(15)
     book_checked = 0
     for kind in PERIOD_KINDS:
         period = period_at(kind, NOW, northwind.calendar)
