@@ -4,11 +4,30 @@ Every test in this folder is marked `browser`, so `pytest -m "not browser"` skip
 """
 
 import os
+import re
 import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+import demo.organization
+from app import create_app
+from config import TestConfig
+from extensions import db
+from tests.browser.pages import (
+    AXE,
+    BROWSER_LOCALES,
+    PUBLIC,
+    ROLES,
+    SIGNED_OUT,
+    demo_data,
+    page_urls,
+    seed_demo,
+    walk,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,6 +42,8 @@ CHROMIUM_ARGS = [
 ]
 # A phone: what field reps hold.
 PHONE = dict(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+# A laptop: what managers and executives often use.
+LAPTOP = dict(viewport={"width": 1366, "height": 768})
 HERE = Path(__file__).parent
 
 
@@ -53,20 +74,38 @@ def browser():
         playwright.stop()
 
 
+class Quiet(WSGIRequestHandler):
+    """Logs no line per request (a failing test's report would drown in them); errors still."""
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+class Served:
+    """An app over real HTTP on a free loopback port, until closed."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def close(self):
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+        self.server.server_close()
+
+
 @pytest.fixture
 def live_server(app):
     """The test's app over real HTTP on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
+    served = Served(app)
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield served.url
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+        served.close()
 
 
 @pytest.fixture
@@ -102,3 +141,88 @@ def rep(make):
     make.metric("visits", position=1)
     make.metric("revenue", kind="lagging", aggregation="sum", unit="EUR")
     return make.user(REP)
+
+
+@dataclass
+class DemoSite:
+    """The demo organisation served for the whole session, each demo role signed in once."""
+
+    browser: object
+    url: str
+    urls: dict  # endpoint -> URL of every page (tests/browser/pages.py)
+    states: dict  # role -> the signed-in browser's cookies (Playwright's storage state)
+    data: list  # the words of the demo's own data (pages.demo_data)
+
+    def context(self, role=SIGNED_OUT, language="en", **options):
+        """A fresh phone-sized browser context, signed in as `role` (a key of ROLES, or
+        SIGNED_OUT), asking for `language`. Its service worker is blocked: every page comes
+        from the server."""
+        context = self.browser.new_context(**{
+            **PHONE, "base_url": self.url, "locale": BROWSER_LOCALES[language],
+            "storage_state": self.states.get(role),
+            "service_workers": "block", **options})
+        context.set_default_timeout(30_000)
+        return context
+
+
+def _signed_in(browser, url, email):
+    context = browser.new_context(**PHONE, base_url=url, service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto("/sign-in")
+        page.locator("input[name=email]").fill(email)
+        page.locator("input[name=password]").fill(demo.organization.PASSWORD)
+        page.locator("form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"^(?!.*sign-in)"))
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def demo_site(browser, postgres, tmp_path_factory):
+    """Northwind Supplies with five weeks of activity, in a database of its own (the other tests
+    empty theirs), served until the session ends."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run npm ci (make assets)")
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = (
+            postgres.create_database("pacer_demo") if postgres is not None
+            else f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
+
+    app = create_app(Config)
+    with app.app_context():
+        db.create_all()
+        seed_demo(db.session, datetime.now(UTC), app.config["PASSWORD_HASH_METHOD"], days=35)
+        urls = page_urls(app)
+        data = demo_data()
+        db.session.remove()
+    served = Served(app)
+    try:
+        states = {role: _signed_in(browser, served.url, email) for role, email in ROLES.items()}
+        yield DemoSite(browser, served.url, urls, states, data)
+    finally:
+        served.close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def walked(demo_site):
+    """walked(role, language): every page as `role` (SIGNED_OUT: the public ones) in `language`
+    at phone size, checked by pages.walk; each walk is done once a session, shared by the gates."""
+    walks = {}
+
+    def walked_as(role, language):
+        if (role, language) not in walks:
+            urls = ({e: demo_site.urls[e] for e in PUBLIC} if role == SIGNED_OUT
+                    else demo_site.urls)
+            context = demo_site.context(role, language)
+            try:
+                walks[role, language] = walk(context.new_page(), urls)
+            finally:
+                context.close()
+        return walks[role, language]
+
+    return walked_as

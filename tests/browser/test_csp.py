@@ -6,14 +6,12 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from flask import url_for
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 import demo.organization
 import demo.scorecards
 from extensions import db
-from models import Metric, ScorecardTemplate, Team, User
+from tests.browser.pages import ROLES, page_urls
 
 # Collects what the policy refused in the document; Playwright adds it before any page script
 # runs, and DevTools-injected code is not itself subject to the page's policy.
@@ -24,17 +22,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
     + ` (${event.sourceFile || "the page"}:${event.lineNumber})`);
 });
 """
-# GET routes that answer with something other than a page.
-NOT_PAGES = {"static", "pwa.service_worker", "pwa.manifest", "core.healthz", "api.session"}
-# What a page needs in its query string besides its ids.
-QUERIES = {"scorecards.activities": {"metric": "calls"},
-           "scorecards.company_team": {"metric": "calls"}}
-ROLES = {
-    "rep": "rep@example.com",
-    "manager": "manager@example.com",
-    "executive": "exec@example.com",
-    "admin": "admin@example.com",
-}
 
 
 @pytest.fixture
@@ -44,35 +31,6 @@ def northwind(app):
     demo.organization.seed(db.session, now, app.config["PASSWORD_HASH_METHOD"], days=7)
     demo.scorecards.seed(db.session, now, days=7)
     db.session.commit()
-
-
-def page_urls(app):
-    """Every page route of the app, with ids from the demo that the roles above may open.
-
-    Taken from the url_map, so a new page is walked as soon as it exists; a new kind of id in
-    a URL fails here until it is given a value, and a page that needs something in its query
-    string fails the walk (no role sees it) until QUERIES says what."""
-    rep = db.session.scalar(select(User).where(User.email == ROLES["rep"]))
-    team = db.session.get(Team, rep.team_id)
-    ids = {
-        "team_id": team.id,
-        "person_id": rep.id,
-        "user_id": rep.id,
-        "metric_id": db.session.scalar(select(Metric.id).order_by(Metric.id).limit(1)),
-        "template_id": db.session.scalar(
-            select(ScorecardTemplate.id).order_by(ScorecardTemplate.id).limit(1)),
-    }
-    urls = {}
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
-                continue
-            unknown = rule.arguments - ids.keys()
-            assert not unknown, f"{rule.rule}: give {sorted(unknown)} a value in page_urls"
-            arguments = {name: ids[name] for name in rule.arguments}
-            urls[rule.endpoint] = url_for(
-                rule.endpoint, **arguments, **QUERIES.get(rule.endpoint, {}))
-    return urls
 
 
 class Watched:

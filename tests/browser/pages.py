@@ -1,0 +1,226 @@
+"""Every page of the app as each demo role sees it, and what the browser gates look at on each.
+
+`page_urls` lists the GET pages of the url_map with ids from the demo organisation; the CSP walk
+(test_csp.py) and the gates (test_axe.py, test_overflow.py, test_language_walk.py) all go through
+it, so a new page is walked by each of them as soon as it exists. `walk` opens every page as one
+role in one language at phone size and records, per page, axe-core's serious and critical
+violations, the elements that stick out to the right and the text on screen.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import url_for
+from sqlalchemy import select
+
+import demo.organization
+import demo.scorecards
+from extensions import db
+from models import Activity, Metric, Organization, ScorecardTemplate, Team, TimeOff, User
+
+# GET routes that answer with something other than a page.
+NOT_PAGES = {"static", "pwa.service_worker", "pwa.manifest", "core.healthz", "api.session"}
+# What a page needs in its query string besides its ids.
+QUERIES = {"scorecards.activities": {"metric": "calls"},
+           "scorecards.company_team": {"metric": "calls"}}
+# Each demo role, by the login that has it.
+ROLES = {
+    "rep": "rep@example.com",
+    "manager": "manager@example.com",
+    "executive": "exec@example.com",
+    "admin": "admin@example.com",
+    "new hire": "newhire@example.com",
+}
+# Someone not signed in, and what they can open (the rest sends them to sign in).
+SIGNED_OUT = "signed out"
+PUBLIC = ("auth.sign_in", "pwa.offline")
+# Who walks the pages: each demo role, and someone signed out.
+WALKERS = (*ROLES, SIGNED_OUT)
+LANGUAGES = ("en", "it", "ja")
+# What the browser sends for each language (Accept-Language), as a phone set to it would.
+BROWSER_LOCALES = {"en": "en-US", "it": "it-IT", "ja": "ja-JP"}
+NOT_FOUND = "/no-such-page"
+
+AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core's own verdicts worth failing on; "moderate" and "minor" are left to judgement.
+SERIOUS = ("serious", "critical")
+RUN_AXE = """async (impacts) => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter((v) => impacts.includes(v.impact)).map((v) => ({
+    rule: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map((node) => node.target.join(" ")),
+  }));
+}"""
+# Elements whose right edge passes the viewport's, outermost first. Content inside a container
+# that scrolls sideways on purpose (overflow-x auto or scroll: the wide tables) or clips
+# (hidden, clip) does not widen the page and is left out; html and body are not such
+# containers, so hiding the page's overflow there still fails.
+FIND_OVERFLOW = """(width) => {
+  const describe = (el) => {
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+      let part = e.localName;
+      if (e.id) { parts.unshift(`${part}#${e.id}`); break; }
+      if (e.classList.length) part += "." + [...e.classList].join(".");
+      parts.unshift(part);
+    }
+    return parts.join(" > ");
+  };
+  const contained = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(a).overflowX)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const sticksOut = new Set();
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || box.right <= width + 1) continue;
+    if (getComputedStyle(el).visibility === "hidden" || contained(el)) continue;
+    sticksOut.add(el);
+  }
+  return [...sticksOut].filter((el) => !sticksOut.has(el.parentElement)).map((el) => ({
+    selector: describe(el),
+    right: Math.round(el.getBoundingClientRect().right),
+    text: el.innerText.trim().replace(/\\s+/g, " ").slice(0, 60),
+  }));
+}"""
+# What a person reads or hears: the rendered text, the tab's title, and the names and hints
+# carried in attributes and button values; and apart, the text of elements marked as written in
+# another language (a language's own name in a language menu).
+SCREEN_TEXT = """() => {
+  const own = document.documentElement.lang;
+  const foreign = [...document.body.querySelectorAll("[lang]")]
+    .filter((el) => el.lang && el.lang !== own && !el.lang.startsWith(`${own}-`))
+    .map((el) => el.innerText);
+  const parts = [document.title, document.body.innerText];
+  for (const el of document.querySelectorAll("[aria-label], [title], [placeholder], [alt]")) {
+    for (const name of ["aria-label", "title", "placeholder", "alt"]) {
+      if (el.hasAttribute(name)) parts.push(el.getAttribute(name));
+    }
+  }
+  for (const el of document.querySelectorAll(
+      "input[type=submit], input[type=button], input[type=reset]")) {
+    parts.push(el.value);
+  }
+  return {text: parts.join("\\n"), foreign};
+}"""
+
+
+def seed_demo(session, now, password_hash_method, days):
+    """The demo organisation, Northwind Supplies, with `days` days of activity and its goals."""
+    demo.organization.seed(session, now, password_hash_method, days=days)
+    demo.scorecards.seed(session, now, days=days)
+    session.commit()
+
+
+def page_urls(app):
+    """Every page route of the app, with ids from the demo that the roles above may open.
+
+    Taken from the url_map, so a new page is walked as soon as it exists; a new kind of id in
+    a URL fails here until it is given a value, and a page that needs something in its query
+    string fails the walk (no role sees it) until QUERIES says what."""
+    rep = db.session.scalar(select(User).where(User.email == ROLES["rep"]))
+    team = db.session.get(Team, rep.team_id)
+    ids = {
+        "team_id": team.id,
+        "person_id": rep.id,
+        "user_id": rep.id,
+        "metric_id": db.session.scalar(select(Metric.id).order_by(Metric.id).limit(1)),
+        "template_id": db.session.scalar(
+            select(ScorecardTemplate.id).order_by(ScorecardTemplate.id).limit(1)),
+    }
+    urls = {}
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+                continue
+            unknown = rule.arguments - ids.keys()
+            assert not unknown, f"{rule.rule}: give {sorted(unknown)} a value in page_urls"
+            arguments = {name: ids[name] for name in rule.arguments}
+            urls[rule.endpoint] = url_for(
+                rule.endpoint, **arguments, **QUERIES.get(rule.endpoint, {}))
+    return urls
+
+
+def demo_data():
+    """The words the demo organisation's own data puts on pages (names of people, teams,
+    scorecards, metrics, accounts, notes): shown as entered, in no language of the catalogue."""
+    columns = (Organization.name, Team.name, User.name, User.email, ScorecardTemplate.name,
+               Metric.name, Metric.key, Metric.unit, Metric.quality_unit, TimeOff.note,
+               Activity.note, Activity.account)
+    words = set()
+    for column in columns:
+        words.update(db.session.scalars(select(column).distinct()))
+    return sorted((word for word in words if word), key=len, reverse=True)
+
+
+@dataclass
+class Visit:
+    """One page as one role saw it in one language."""
+
+    endpoint: str
+    url: str
+    status: int
+    shown: str  # where the browser ended up (after redirects)
+    checked: bool = False  # False: the same page (or error page) was already checked
+    lang: str = ""  # <html lang>
+    axe: list = field(default_factory=list)
+    overflow: list = field(default_factory=list)
+    text: str = ""  # what is on screen (SCREEN_TEXT)
+    foreign: list = field(default_factory=list)  # parts of it marked as another language
+
+    @property
+    def where(self):
+        return self.endpoint if self.shown == self.url else f"{self.endpoint} ({self.shown})"
+
+
+def run_axe(page):
+    """axe-core's serious and critical violations on the page as it is now.
+
+    axe is evaluated through the DevTools protocol (page.evaluate), which the page's
+    Content-Security-Policy does not govern; `add_script_tag` would insert an inline <script>
+    that the policy refuses, and bypassing the policy would test a page nobody is served."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text())
+    return page.evaluate(RUN_AXE, list(SERIOUS))
+
+
+def check(page, visit):
+    visit.checked = True
+    visit.lang = page.evaluate("document.documentElement.lang")
+    visit.axe = run_axe(page)
+    visit.overflow = page.evaluate(FIND_OVERFLOW, page.viewport_size["width"])
+    screen = page.evaluate(SCREEN_TEXT)
+    visit.text, visit.foreign = screen["text"], screen["foreign"]
+
+
+def walk(page, urls):
+    """Opens each page and checks it, each page and each error page once; the list of visits.
+
+    Whether a page answers is asked first without drawing it (the context's cookies, no
+    browser page), so the same 403 is not drawn thirty times; the pages drawn and checked are
+    those that answer 200 and the first 403, 404 or 500. The list ends with a URL that does not
+    exist, so the 404 page is checked too."""
+    visits = []
+    seen = set()
+    for endpoint, url in [*urls.items(), ("not found", NOT_FOUND)]:
+        answer = page.request.get(url)
+        shown = answer.url.split("/", 3)[-1]
+        visit = Visit(endpoint, url, answer.status, f"/{shown}")
+        visits.append(visit)
+        # A redirect lands on a page of the list, and every 403 (or 404) is the same page.
+        same = visit.shown if answer.status == 200 else answer.status
+        if same not in seen:
+            seen.add(same)
+            visit.status = page.goto(url).status
+            check(page, visit)
+    return visits
+
+
+def broken(visits, role, language):
+    """The pages that failed to answer at all (a 5xx): no gate passes over them."""
+    return [f"{visit.where} [{role}, {language}]: answered {visit.status}"
+            for visit in visits if visit.status >= 500]
