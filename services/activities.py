@@ -280,11 +280,12 @@ def totals_by_metric(session, user_ids, first_day, last_day):
 
 
 def latest(session, user, limit=10):
-    """The person's most recently logged activities that are still standing."""
+    """The person's latest activities that are still standing, by when they happened (the
+    time shown beside them), newest first."""
     return session.scalars(
         select(Activity)
         .where(Activity.user_id == user.id, Activity.deleted_at.is_(None))
-        .order_by(Activity.created_at.desc(), Activity.id.desc())
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
         .limit(limit)
     ).all()
 

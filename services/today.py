@@ -1,13 +1,42 @@
-"""What a rep's Today page shows: each metric's totals for today and this week."""
+"""What a rep's Today page shows: per metric, today's target, what is due by now and what it
+takes to be on pace, most behind first; the totals for today and this week; the latest entries.
 
-from dataclasses import dataclass
+Targets and pace come from the scorecard (services.scorecards.rep_scorecard over the day), so
+Today and the scorecard never disagree about what is due. A day's target of a metric that
+counts things is a whole number (ROUNDING): 2.7 calls is 3 calls; what is due by now is then
+worked out from that whole target by services.pace, as the scorecard does.
+"""
+
+import math
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from models import Metric
+from models.metrics import passes
 from periods import period_at
-from services import activities
+from services import activities, scorecards
+from services.pace import Pace
+from services.pace import pace as pace_of
+
+# Day targets of counted things: to the nearest whole one, halves up. Under half a thing a day
+# (3 deals a month) rounds to none: the day then has no target of its own (see Tile.period_rule).
+ROUNDING = "nearest"
+
+# The order of the tiles: behind first, then the rest still to do, done, and no target last.
+_ORDER = {"behind": 0, "not_started": 1, "on_pace": 1, "ahead": 2, "done": 3, "no_target": 4}
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One quick choice of a gated metric's measured value (a call's length): what is stored,
+    the range it stands for, and whether it passes the gate."""
+
+    value: float
+    low: float | None  # None: "under `high`"
+    high: float | None  # None: "`low` and more"
+    counts: bool
 
 
 @dataclass(frozen=True)
@@ -15,6 +44,53 @@ class Tile:
     metric: Metric
     today: float
     week: float
+    target: float | None = None  # today's, whole for counted things
+    pace: Pace = field(default_factory=lambda: Pace(None, None, None, "no_target"))
+    rule: object = None  # the scorecard's rule (period and target as set), if any
+
+    @property
+    def status(self):
+        """The pace status, or "done" once today's target is reached."""
+        if self.target and self.metric.direction == "higher" and self.today >= self.target:
+            return "done"
+        return self.pace.status
+
+    @property
+    def needed(self):
+        """How many more are needed now to be on pace (0 when on pace or ahead)."""
+        if self.pace.expected is None or self.metric.direction != "higher":
+            return 0
+        short = self.pace.expected - self.today
+        return max(0, math.ceil(short - 1e-9) if self.metric.is_count else short)
+
+    @property
+    def left(self):
+        """How many more to reach today's target."""
+        if not self.target or self.metric.direction != "higher":
+            return 0
+        return max(0.0, self.target - self.today)
+
+    @property
+    def progress(self):
+        """Share of today's target done, 0..1 (None without a target)."""
+        if not self.target:
+            return None
+        return min(1.0, max(0.0, self.today / self.target))
+
+    @property
+    def period_rule(self):
+        """The rule, when its target is set over a longer period and today has none of it
+        (less than half a counted thing a day): the tile then says what it is set to."""
+        if self.target or self.rule is None or self.rule.target is None:
+            return None
+        return self.rule if self.rule.period_kind != "day" else None
+
+    @property
+    def picks(self):
+        return quick_picks(self.metric.quality_min) if self.metric.quality_min is not None else []
+
+    def counts(self, value):
+        return passes(self.metric.quality_min, value)
 
 
 @dataclass(frozen=True)
@@ -25,6 +101,15 @@ class Today:
     day: object
     week: object
     calendar: object = None  # the organisation's, in which the page counts days and weeks
+    starts_on: object = None  # the rep starts after today: nothing is due yet
+    days_off: int = 0  # today is a day off
+    rounded: bool = False  # some day target was rounded to a whole number
+
+    def tile(self, metric_id):
+        return next(tile for tile in self.tiles if tile.metric.id == metric_id)
+
+    def count(self, *statuses):
+        return sum(1 for tile in self.tiles if tile.status in statuses)
 
 
 def active_metrics(session, organization_id):
@@ -36,18 +121,60 @@ def active_metrics(session, organization_id):
     ).all()
 
 
+def quick_picks(gate):
+    """Quick choices of a measured value around a gate: one below it (stored as half the gate;
+    it does not count), and three from it up, e.g. for 2 minutes: <2, 2–5, 5–15, 15+."""
+    middle, top = _nice(gate * 2.5), _nice(gate * 7.5)
+    return [
+        Pick(gate / 2, None, gate, False),
+        Pick(gate, gate, middle, True),
+        Pick(middle, middle, top, True),
+        Pick(top, top, None, True),
+    ]
+
+
+def _nice(value):
+    """A round number near `value`: two significant digits, whole from 10 up."""
+    digits = max(0, 1 - math.floor(math.log10(abs(value)))) if value else 0
+    rounded = round(value, digits)
+    return float(round(rounded)) if rounded >= 10 else rounded
+
+
+def day_target(target, metric):
+    """Today's target as shown and judged: whole for counted things (see ROUNDING)."""
+    if target is None or not metric.is_count:
+        return target
+    return float(math.floor(target + 0.5))
+
+
 def summary(session, user, now):
-    """Today's and this week's totals per metric for one person, as of now."""
+    """Today's plan for one person, as of now: the tiles in the order that matters to them."""
     calendar = user.organization.calendar
     day = period_at("day", now, calendar)
     week = period_at("week", now, calendar)
-    last_day = day.end - timedelta(days=1)
-    today_totals = activities.totals_by_metric(session, [user.id], day.start, last_day)
+    card = scorecards.rep_scorecard(session, user, day, now)
     week_totals = activities.totals_by_metric(
         session, [user.id], week.start, week.end - timedelta(days=1)
     )
-    tiles = [
-        Tile(metric, today_totals.get(metric.id, 0), week_totals.get(metric.id, 0))
-        for metric in active_metrics(session, user.organization_id)
-    ]
-    return Today(tiles, activities.latest(session, user), now, day, week, calendar)
+    tiles, rounded = [], False
+    for metric in active_metrics(session, user.organization_id):
+        cell = card.line.cell(metric)
+        target = day_target(cell.target, metric)
+        rounded = rounded or (target is not None and target != cell.target)
+        pace = pace_of(cell.actual, target, card.timing.fraction, metric.direction,
+                       metric.is_count) if target else Pace(None, None, None, "no_target")
+        tiles.append(Tile(metric, cell.actual, week_totals.get(metric.id, 0), target or None,
+                          pace, cell.rule))
+    tiles.sort(key=_urgency)
+    return Today(tiles, activities.latest(session, user), now, day, week, calendar,
+                 starts_on=user.started_on if user.started_on and user.started_on > day.start
+                 else None,
+                 days_off=card.days_off, rounded=rounded)
+
+
+def _urgency(tile):
+    """Most behind first (the largest share of today's target short of pace), done last."""
+    status = tile.status
+    short = tile.needed / tile.target if tile.target else 0
+    left = tile.left / tile.target if tile.target else 0
+    return (_ORDER[status], -short, -left)

@@ -1,13 +1,23 @@
 """The rep's Today page and logging from it."""
 
+import re
 import uuid
+from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from extensions import db
 from models import Activity
-from services import activities
+from services import activities, target_settings, today
 from tests.conftest import at
+
+NOW = at(2026, 11, 25, 12, 30)  # a Wednesday, 13:30 in Rome
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(clock):
+    clock.at(NOW)
 
 
 def sign_in_rep(make, auth):
@@ -18,9 +28,18 @@ def sign_in_rep(make, auth):
     return rep, calls
 
 
-def log(auth, **fields):
+def tile_notice(html, key):
+    """The words of a tile's live message (its role="status" paragraph)."""
+    tile = html[html.index(f'id="tile-{key}"'):]
+    tile = tile[:tile.index("</li>")]
+    match = re.search(r'<p class="notice[^"]*" role="status"[^>]*>([^<]*)</p>', tile)
+    assert match, f"tile {key} has no message paragraph"
+    return match[1].strip()
+
+
+def log(auth, headers=None, **fields):
     data = {"metric": "calls", "client_id": str(uuid.uuid4()), "quantity": "1", **fields}
-    return auth.post("/today/log", data)
+    return auth.post("/today/log", data, headers=headers or {})
 
 
 def test_today_is_a_full_page(make, auth, client):
@@ -49,9 +68,11 @@ def test_history_restore_gets_the_whole_page(make, auth, client):
 def test_logging_without_javascript_posts_and_redirects(make, auth, client):
     rep, calls = sign_in_rep(make, auth)
     response = log(auth, quantity="3", note="Called back")
-    assert response.status_code == 302 and response.headers["Location"] == "/today"
+    # Back to the page, at the tile that was tapped, which says what the tap did.
+    assert response.status_code == 302 and response.headers["Location"] == "/today#tile-calls"
     page = client.get("/today")
     assert 'data-total="today">3<' in page.text
+    assert tile_notice(page.text, "calls") == "Logged 3 × Calls."
     assert "Called back" in page.text
     activity = db.session.scalar(select(Activity))
     assert (activity.quantity, activity.source, activity.user_id) == (3, "web", rep.id)
@@ -115,6 +136,7 @@ def test_undo_removes_the_entry_and_its_count(make, auth, client):
     assert response.status_code == 302
     page = client.get("/today")
     assert 'data-total="today">0<' in page.text
+    assert tile_notice(page.text, "calls") == "Removed Calls."
     db.session.refresh(activity)
     assert activity.is_deleted
 
@@ -134,3 +156,204 @@ def test_manager_who_is_not_a_rep_gets_403_on_today(make, auth, client):
     make.user("manager@example.com", roles=("manager",))
     auth.sign_in("manager@example.com")
     assert client.get("/today").status_code == 403
+
+
+# Gated metrics: a call counts from 2 minutes
+
+
+def sign_in_with_gated_calls(make, auth):
+    calls = make.metric("calls", position=1, quality_min=2, quality_unit="minutes")
+    rep = make.user("rep@example.com")
+    auth.sign_in("rep@example.com")
+    return rep, calls
+
+
+GATE_WARNING = "Logged, but it does not count: Calls count from 2 minutes."
+
+
+def test_a_gated_tile_offers_call_lengths_the_one_below_the_gate_saying_it_will_not_count(
+    make, auth, client
+):
+    sign_in_with_gated_calls(make, auth)
+    page = client.get("/today").text
+    tile = page[page.index('id="tile-calls"'):page.index("</li>", page.index('id="tile-calls"'))]
+    picks = re.findall(r'<button type="submit" name="value" value="([^"]+)"[^>]*>\s*'
+                       r'<span class="pick-range">([^<]+)</span>(.*?)</button>', tile, re.S)
+    assert [(float(value), label) for value, label, _rest in picks] == [
+        (1, "&lt; 2"), (2, "2–5"), (5, "5–15"), (15, "15+")]
+    assert "won't count" in picks[0][2]
+    assert all("won't count" not in rest for _value, _label, rest in picks[1:])
+    assert "+1" not in re.sub(r"\+1 Calls", "", tile.split('class="picks-label"')[0])
+
+
+def test_a_call_logged_with_a_length_from_the_gate_counts_and_says_so(make, auth, client):
+    sign_in_with_gated_calls(make, auth)
+    response = log(auth, value="5.0")
+    assert response.status_code == 302
+    page = client.get("/today").text
+    assert 'data-total="today">1<' in page
+    assert tile_notice(page, "calls") == "Logged 1 × Calls."
+    assert db.session.scalar(select(Activity.counted)) is True
+
+
+@pytest.mark.parametrize("value", ["1.0", None], ids=["below the gate", "no length"])
+def test_a_call_that_does_not_count_is_never_reported_as_plain_success(
+    make, auth, client, value
+):
+    sign_in_with_gated_calls(make, auth)
+    fields = {"value": value} if value else {}
+    # Without JavaScript: the page after the redirect.
+    log(auth, **fields)
+    page = client.get("/today").text
+    assert tile_notice(page, "calls") == GATE_WARNING
+    assert "Logged 1 × Calls." not in page
+    assert 'data-total="today">0<' in page
+    # The latest entries say it too.
+    assert "Does not count: Calls count from 2 minutes." in page
+    # With htmx: the tile alone, saying the same.
+    fragment = log(auth, headers={"HX-Request": "true"}, **fields)
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert f'data-message="{GATE_WARNING}"' in fragment.text
+    assert "Logged 1 × Calls." not in fragment.text
+    assert 'data-total="today">0<' in fragment.text
+    assert db.session.scalars(select(Activity.counted)).all() == [False, False]
+
+
+def test_the_details_form_with_a_typed_length_warns_below_the_gate_and_counts_above(
+    make, auth, client
+):
+    sign_in_with_gated_calls(make, auth)
+    log(auth, quantity="2", value="1.5", details="1", note="Short ones")
+    assert tile_notice(client.get("/today").text, "calls") == GATE_WARNING
+    log(auth, quantity="2", value="3", details="1")
+    page = client.get("/today").text
+    assert tile_notice(page, "calls") == "Logged 2 × Calls."
+    assert 'data-total="today">2<' in page
+
+
+def test_a_tap_with_htmx_answers_the_tile_with_undo_and_the_latest_entries_out_of_band(
+    make, auth
+):
+    sign_in_with_gated_calls(make, auth)
+    fragment = log(auth, value="2.0", headers={"HX-Request": "true"}).text
+    assert fragment.lstrip().startswith("<li class=\"tile")
+    assert 'data-message="Logged 1 × Calls."' in fragment
+    assert 'data-total="today">1<' in fragment
+    activity = db.session.scalar(select(Activity))
+    assert f'action="/today/activities/{activity.id}/undo"' in fragment
+    assert 'id="undo-calls"' in fragment
+    assert re.search(r'<section id="latest"[^>]*hx-swap-oob="true"', fragment)
+    assert 'id="glance"' in fragment and 'hx-swap-oob="true"' in fragment
+
+    undone = auth.post(f"/today/activities/{activity.id}/undo", headers={"HX-Request": "true"})
+    assert undone.status_code == 200
+    assert 'data-message="Removed Calls."' in undone.text
+    assert 'data-total="today">0<' in undone.text
+    assert 'id="undo-calls"' not in undone.text
+
+
+def test_a_refused_details_form_comes_back_in_its_tile_open_with_the_error(make, auth):
+    sign_in_with_gated_calls(make, auth)
+    response = log(auth, details="1", occurred_at="2099-01-01T10:00",
+                   headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "That time is in the future." in response.text
+    assert '<details class="more" open>' in response.text
+
+
+def test_quick_picks_follow_the_gate():
+    assert [(p.value, p.low, p.high, p.counts) for p in today.quick_picks(2)] == [
+        (1, None, 2, False), (2, 2, 5, True), (5, 5, 15, True), (15, 15, None, True)]
+    assert [p.value for p in today.quick_picks(30)] == [15, 30, 75, 225]
+    assert [p.value for p in today.quick_picks(0.5)] == [0.25, 0.5, 1.2, 3.8]
+
+
+# Today as a plan
+
+
+def rep_with_targets(make, targets):
+    """A rep and metrics with day (or other) targets: targets is [(key, kind, target), ...]."""
+    metrics = {key: make.metric(key, position=index) for index, (key, *_rest) in
+               enumerate(targets)}
+    rep = make.user("rep@example.com", started_on=date(2026, 1, 1))
+    target_settings.save_template(
+        db.session, make.organization, None, name="Reps", role="rep", teams=[],
+        items=[dict(metric_id=metrics[key].id, weight=10, cap_percent=150, period_kind=kind,
+                    target=target) for key, kind, target in targets if target is not None],
+    )
+    db.session.commit()
+    return rep, metrics
+
+
+def record(rep, metric, quantity):
+    activities.record(db.session, user=rep, metric=metric, occurred_at=at(2026, 11, 25, 8),
+                      quantity=quantity, calendar=rep.organization.calendar)
+    db.session.commit()
+
+
+def test_tiles_come_most_behind_first_done_last_and_without_target_after(make):
+    rep, metrics = rep_with_targets(make, [
+        ("notes", "day", None), ("emails", "day", 4), ("calls", "day", 10),
+        ("visits", "day", 4), ("demos", "day", 2)])
+    record(rep, metrics["emails"], 4)  # done
+    record(rep, metrics["visits"], 1)  # 1 of the 2 due: behind by half the day's target... 1
+    # calls: 0 of 5 due, the most behind; demos: 0 of 1 due
+    summary = today.summary(db.session, rep, NOW)
+    order = [tile.metric.key for tile in summary.tiles]
+    assert order == ["calls", "demos", "visits", "emails", "notes"], order
+    by_key = {tile.metric.key: tile for tile in summary.tiles}
+    assert by_key["emails"].status == "done"
+    assert by_key["notes"].status == "no_target"
+    assert by_key["calls"].target == 10 and by_key["calls"].needed == 5
+    assert by_key["calls"].needed == by_key["calls"].pace.expected - 0
+
+
+def test_day_targets_of_counted_things_are_whole_and_the_page_says_how_they_are_rounded(
+    make, auth, client
+):
+    rep, metrics = rep_with_targets(make, [("proposals", "week", 13.5), ("deals", "month", 3)])
+    summary = today.summary(db.session, rep, NOW)
+    by_key = {tile.metric.key: tile for tile in summary.tiles}
+    assert by_key["proposals"].target == 3  # 2.7 a day
+    assert by_key["deals"].target is None  # 0.14 a day: the tile shows the month's target
+    assert by_key["deals"].period_rule.target == 3
+    auth.sign_in("rep@example.com")
+    page = client.get("/today").text
+    assert "/ 3<" in page and "2.7" not in page
+    assert "Target: 3 a month" in page
+    assert page.count("rounded to the nearest whole number") == 1
+
+
+def test_a_tile_says_how_many_more_are_needed_to_be_on_pace_and_draws_the_bar(
+    make, auth, client
+):
+    rep, metrics = rep_with_targets(make, [("calls", "day", 10)])
+    record(rep, metrics["calls"], 2)
+    auth.sign_in("rep@example.com")
+    page = client.get("/today").text
+    tile = page[page.index('id="tile-calls"'):page.index("</li>", page.index('id="tile-calls"'))]
+    assert "3 more to be on pace" in tile
+    assert '<li class="tile status-behind" id="tile-calls"' in page
+    assert '<span class="fill p20">' in tile  # 2 of 10
+    assert "1 behind" in page  # the glance above the tiles
+
+
+def test_a_rep_who_starts_later_is_told_nothing_is_due_yet(make, auth, client):
+    rep_with_targets(make, [("calls", "day", 10)])
+    make.user("new@example.com", started_on=date(2026, 11, 30))
+    auth.sign_in("new@example.com")
+    page = client.get("/today").text
+    assert "nothing is due before then" in page
+    assert "No target today" in page
+
+
+def test_latest_entries_are_ordered_by_when_they_happened(make, auth, client):
+    rep, calls = sign_in_rep(make, auth)
+    log(auth, occurred_at="2026-11-25T09:00", note="first-typed-later")
+    log(auth, occurred_at="2026-11-24T09:00", note="older")
+    log(auth, occurred_at="2026-11-25T11:00", note="newest")
+    page = client.get("/today").text
+    latest = page[page.index('id="latest"'):]
+    assert [latest.index(n) for n in ("newest", "first-typed-later", "older")] == sorted(
+        latest.index(n) for n in ("newest", "first-typed-later", "older"))

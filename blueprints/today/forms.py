@@ -23,6 +23,7 @@ TIME_ERRORS = {
 class LogActivityForm(FlaskForm):
     metric = HiddenField(validators=[DataRequired()])
     client_id = HiddenField(validators=[DataRequired()])
+    details = HiddenField()  # "1" from the Details form: a refusal opens it again
     quantity = DecimalNumberField(
         _l("How many"), default=1,
         validators=[NumberRequired(), Between(0.01, 1_000_000_000)],

@@ -9,6 +9,7 @@
   if (!outbox) return;
 
   const queuing = new Set(); // client ids being stored right now: a second tap is the same tap
+  const submitters = new WeakMap(); // form -> the button that last submitted it (a quick pick)
   let worker = null; // the registration, once asked for
   let started = null; // the #pacer-offline element the page was last set up for
   let needsSignIn = false;
@@ -174,6 +175,13 @@
     when.dateTime = isTime(instant) ? instant.toISOString() : "";
     when.textContent = isTime(instant) ? formatTime(instant) : item.occurred_at;
     row.append(what, when);
+    if (!counts(item)) {
+      const tile = document.querySelector(`.tile[data-metric="${CSS.escape(item.metric)}"]`);
+      const warning = document.createElement("span");
+      warning.className = "badge badge-warning";
+      warning.textContent = tile.dataset.uncounted;
+      row.append(warning);
+    }
     if (item.note) {
       const note = document.createElement("span");
       note.className = "note";
@@ -225,6 +233,11 @@
     section.querySelector(".outbox-title-waiting").hidden = !queued.length && rejected.length > 0;
     section.querySelector(".outbox-title-refused").hidden = queued.length > 0 || !rejected.length;
     section.querySelector(".outbox-sync").hidden = !queued.length;
+    // The glance above the tiles leads here while anything waits.
+    for (const link of document.querySelectorAll(".outbox-link")) {
+      link.hidden = !queued.length;
+      link.querySelector(".count").textContent = formatNumber(queued.length);
+    }
     const alert = document.querySelector(".outbox-alert");
     if (alert) {
       alert.hidden = !rejected.length;
@@ -235,7 +248,8 @@
   // ---- Logging with no signal
 
   function itemFrom(form) {
-    const data = new FormData(form);
+    const submitter = submitters.get(form);
+    const data = submitter && submitter.form === form ? new FormData(form, submitter) : new FormData(form);
     const when = data.get("occurred_at");
     const value = data.get("value");
     const heading = form.closest(".tile") && form.closest(".tile").querySelector("h2");
@@ -254,6 +268,24 @@
     };
   }
 
+  // Whether an item passes its metric's quality gate (the tile's data-quality-min), as the
+  // server will judge it.
+  function counts(item) {
+    const tile = document.querySelector(`.tile[data-metric="${CSS.escape(item.metric)}"]`);
+    if (!tile || tile.dataset.qualityMin === undefined) return true;
+    return item.value !== null && item.value >= Number(tile.dataset.qualityMin);
+  }
+
+  // Say at the tile that the entry waits on the phone, and plainly if it will not count.
+  function confirmAtTile(form, item) {
+    const tile = form.closest(".tile");
+    const notice = tile && tile.querySelector(".notice");
+    if (!notice) return;
+    const counted = counts(item);
+    notice.classList.toggle("notice-warning", !counted);
+    notice.textContent = counted ? tile.dataset.kept : tile.dataset.uncounted;
+  }
+
   // Store the form's activity in the outbox. `next` readies the form for the next one (a new
   // client id); after a failed send the form keeps its id, so tapping again retries that one.
   async function queue(form, next) {
@@ -263,10 +295,11 @@
     queuing.add(item.client_id);
     try {
       await outbox.add(item);
+      confirmAtTile(form, item);
       if (next) {
         form.reset();
         input.value = outbox.newId();
-        const details = form.querySelector("details");
+        const details = form.closest("details");
         if (details) details.open = false;
         askForBackgroundSync();
       }
@@ -281,7 +314,9 @@
     "submit",
     (event) => {
       const form = event.target;
-      if (navigator.onLine || !(form instanceof HTMLFormElement) || !form.matches(".log-form")) return;
+      if (!(form instanceof HTMLFormElement) || !form.matches(".log-form")) return;
+      if (event.submitter) submitters.set(form, event.submitter);
+      if (navigator.onLine) return;
       // Before htmx sees it: there is no one to send it to.
       event.preventDefault();
       event.stopPropagation();

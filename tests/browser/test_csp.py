@@ -108,7 +108,7 @@ def test_htmx_swaps_and_the_service_worker_run_under_the_policy(northwind, new_p
     before = int(demos.locator("[data-total='today']").inner_text())
     page.evaluate("window.__marker = 1")
     with page.expect_response("**/today/log"):
-        page.get_by_role("button", name="Log one: Demos", exact=True).tap()
+        page.get_by_role("button", name="+1 Demos", exact=True).tap()
     expect(demos.locator("[data-total='today']")).to_have_text(str(before + 1))
     assert page.evaluate("window.__marker") == 1, "logging loaded a new page"
     rep.collect("logging a demo")

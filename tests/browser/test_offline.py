@@ -69,7 +69,7 @@ def pending_badge(page, metric):
 
 
 def plus_one(page, metric):
-    return page.get_by_role("button", name=f"Log one: {metric}", exact=True)
+    return page.get_by_role("button", name=f"+1 {metric}", exact=True)
 
 
 def outbox_panel(page):

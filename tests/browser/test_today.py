@@ -1,5 +1,6 @@
 """The rep's Today page in a phone-sized Chromium: one-tap logging, with and without JavaScript."""
 
+import re
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -45,7 +46,7 @@ def today_total(page, metric):
 
 
 def plus_one(page, metric):
-    return page.get_by_role("button", name=f"Log one: {metric}", exact=True)
+    return page.get_by_role("button", name=f"+1 {metric}", exact=True)
 
 
 def logged(app):
@@ -80,7 +81,7 @@ def test_rep_logs_a_call_in_one_tap_and_sees_the_total_change_without_a_page_loa
         plus_one(page, "Calls").tap()
 
     expect(today_total(page, "Calls")).to_have_text("1")
-    expect(page.get_by_role("status")).to_contain_text("Logged 1 × Calls.")
+    expect(tile(page, "Calls").get_by_role("status")).to_have_text("Logged 1 × Calls.")
     assert page.evaluate("window.__marker") == 1, "the tap reloaded the page"
     assert navigations == []
     assert [quantity for quantity, _note, _id in logged(app)] == [1]
@@ -92,9 +93,9 @@ def test_rep_logs_a_call_without_javascript_through_a_plain_form_post(app, rep_p
 
     plus_one(page, "Calls").tap()
 
-    expect(page).to_have_url("/today")
+    expect(page).to_have_url(re.compile(r"/today(#tile-calls)?$"))
     expect(today_total(page, "Calls")).to_have_text("1")
-    expect(page.get_by_role("status")).to_contain_text("Logged 1 × Calls.")
+    expect(tile(page, "Calls").get_by_role("status")).to_have_text("Logged 1 × Calls.")
     assert len(logged(app)) == 1
 
 
@@ -128,7 +129,7 @@ def test_a_quick_double_tap_logs_once_and_a_second_deliberate_tap_logs_again(app
 def test_resubmitting_the_same_form_from_a_restored_page_logs_once(app, rep_page_without_js):
     page = rep_page_without_js
     kept = page.content()
-    first_id = tile(page, "Calls").locator("input[name=client_id]").get_attribute("value")
+    first_id = tile(page, "Calls").locator(".quick input[name=client_id]").get_attribute("value")
     plus_one(page, "Calls").tap()
     expect(today_total(page, "Calls")).to_have_text("1")
 
@@ -144,7 +145,7 @@ def test_resubmitting_the_same_form_from_a_restored_page_logs_once(app, rep_page
     expect(today_total(page, "Calls")).to_have_text("0")
     plus_one(page, "Calls").tap()
 
-    expect(page).to_have_url("/today")
+    expect(page).to_have_url(re.compile(r"/today(#tile-calls)?$"))
     expect(today_total(page, "Calls")).to_have_text("1")
     assert [str(client_id) for _quantity, _note, client_id in logged(app)] == [first_id]
 
@@ -223,3 +224,132 @@ def test_a_time_in_the_future_shows_an_error_in_the_tile_and_logs_nothing(app, r
     expect(calls.get_by_label("When")).to_be_visible()  # the details stay open to fix it
     expect(today_total(page, "Calls")).to_have_text("0")
     assert logged(app) == []
+
+
+# A call counts from 2 minutes: one tap on its length logs one that counts; nothing that does
+# not count is ever confirmed as if it did.
+
+UNCOUNTED = "Logged, but it does not count: Calls count from 2 minutes."
+
+
+@pytest.fixture
+def gated_rep(make):
+    make.metric("calls", position=0, quality_min=2, quality_unit="minutes")
+    make.metric("visits", position=1)
+    return make.user(REP)
+
+
+def pick(page, label):
+    """A quick pick of the call's length, by the words on it (e.g. "2–5")."""
+    return tile(page, "Calls").get_by_role("button", name=re.compile(f"^{re.escape(label)}"))
+
+
+def counted(app):
+    with app.app_context():
+        return db.session.scalars(
+            select(Activity.counted).where(Activity.deleted_at.is_(None)).order_by(Activity.id)
+        ).all()
+
+
+def test_a_gated_call_that_counts_takes_at_most_two_taps_on_a_phone(app, gated_rep, page):
+    sign_in(page)
+    assert page.viewport_size == {"width": 360, "height": 740}
+    taps = 0
+
+    def tap(locator):
+        nonlocal taps
+        taps += 1
+        locator.tap()
+
+    # The picks are in the tile, on the first screen: no scrolling, no opening anything.
+    length = pick(page, "2–5")
+    box = length.bounding_box()
+    assert box["y"] + box["height"] <= 740 and box["height"] >= 44
+    with page.expect_response("**/today/log"):
+        tap(length)
+
+    expect(today_total(page, "Calls")).to_have_text("1")
+    expect(tile(page, "Calls").get_by_role("status")).to_have_text("Logged 1 × Calls.")
+    assert taps <= 2
+    assert counted(app) == [True]
+    # Focus stays where the thumb is: on the pick tapped, drawn anew.
+    assert page.evaluate("document.activeElement.id") == "log-calls-1"
+    # Undo is right there, and takes it back.
+    tap(tile(page, "Calls").get_by_role("button", name="Undo Calls"))
+    expect(tile(page, "Calls").get_by_role("status")).to_have_text("Removed Calls.")
+    expect(today_total(page, "Calls")).to_have_text("0")
+    assert counted(app) == []
+    assert page.evaluate("document.activeElement.id") == "log-calls-1"
+
+
+def test_a_call_under_the_gate_says_plainly_it_does_not_count_with_htmx(app, gated_rep, page):
+    sign_in(page)
+    below = pick(page, "< 2")
+    expect(below).to_contain_text("won't count")
+    with page.expect_response("**/today/log"):
+        below.tap()
+
+    status = tile(page, "Calls").get_by_role("status")
+    expect(status).to_have_text(UNCOUNTED)
+    expect(today_total(page, "Calls")).to_have_text("0")
+    latest = page.get_by_role("region", name="Latest entries")
+    expect(latest.get_by_role("listitem").first).to_contain_text("Does not count")
+    assert counted(app) == [False]
+
+
+def test_a_call_under_the_gate_says_so_without_javascript(app, gated_rep, new_page):
+    page = sign_in(new_page(java_script_enabled=False))
+    pick(page, "< 2").tap()
+    expect(page).to_have_url(re.compile(r"/today#tile-calls$"))
+    expect(tile(page, "Calls").get_by_role("status")).to_have_text(UNCOUNTED)
+    expect(today_total(page, "Calls")).to_have_text("0")
+
+    pick(page, "5–15").tap()
+    expect(tile(page, "Calls").get_by_role("status")).to_have_text("Logged 1 × Calls.")
+    expect(today_total(page, "Calls")).to_have_text("1")
+    assert counted(app) == [False, True]
+
+
+def test_the_details_form_with_a_short_length_says_it_does_not_count(app, gated_rep, page):
+    sign_in(page)
+    calls = tile(page, "Calls")
+    calls.get_by_text("Details: how many, when, note").click()
+    calls.get_by_label("How many").fill("2")
+    calls.get_by_role("spinbutton", name="minutes").fill("1.5")
+    calls.get_by_role("button", name="Log Calls", exact=True).tap()
+
+    expect(tile(page, "Calls").get_by_role("status")).to_have_text(UNCOUNTED)
+    expect(today_total(page, "Calls")).to_have_text("0")
+    assert counted(app) == [False]
+
+
+def test_a_call_under_the_gate_logged_offline_says_it_will_not_count(app, gated_rep, page):
+    sign_in(page)
+    page.context.set_offline(True)
+    pick(page, "< 2").tap()
+    status = tile(page, "Calls").get_by_role("status")
+    expect(status).to_have_text(
+        "Saved on this phone, but it does not count: Calls count from 2 minutes.")
+    expect(today_total(page, "Calls")).to_have_text("0")  # not counted while pending either
+    outbox = page.get_by_role("region", name="Waiting to be sent")
+    expect(outbox.get_by_role("listitem")).to_contain_text("does not count")
+
+    pick(page, "2–5").tap()
+    expect(status).to_have_text("Saved on this phone: it will be sent when there is signal.")
+    expect(today_total(page, "Calls")).to_have_text("1")
+    # The glance above the tiles leads to the outbox.
+    expect(page.get_by_role("link", name=re.compile("^Waiting to be sent"))).to_contain_text("2")
+    assert logged(app) == []
+    queued = page.evaluate("PacerOutbox.all()")
+    assert sorted(item["value"] for item in queued) == [1, 2]
+
+
+def test_tiles_are_compact_and_the_latest_entries_are_a_tap_away(app, gated_rep, page):
+    sign_in(page)
+    tiles = page.locator(".tile")
+    heights = [tiles.nth(index).bounding_box()["height"] for index in range(tiles.count())]
+    assert max(heights) < 740 / 3, heights  # several to a screen, not two
+    link = page.get_by_role("link", name=re.compile("^Latest entries"))
+    assert link.bounding_box()["y"] < 300
+    link.tap()
+    expect(page).to_have_url(re.compile("#latest$"))
