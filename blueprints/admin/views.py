@@ -60,7 +60,10 @@ def index():
 @bp.get("/users")
 @roles_required("admin")
 def users():
-    search = text_arg("q")
+    return _people_page(text_arg("q"))
+
+
+def _people_page(search):
     people = directory.people(db.session, current_user.organization_id, search)
     return render("admin/users.html", block="people", people=people, search=search)
 
@@ -142,12 +145,10 @@ def update_team(team_id):
 @roles_required("admin")
 def find_managers():
     """The team form's search as you type: the people found, to add as managers (an htmx
-    fragment). Opened as a page, it is the People list's search."""
+    fragment). Opened as a page, it is the People list, searched."""
     search = text_arg("manager_search")
-    if not wants_fragment():  # the answer depends on the header: say so to caches
-        response = redirect(url_for("admin.users", q=search or None))
-        response.vary.add("HX-Request")
-        return response
+    if not wants_fragment():
+        return _people_page(search)
     chosen, bad = parse_ids(request.args.getlist("manager_ids"))
     if bad:
         bad_request(NOT_A_PERSON)
