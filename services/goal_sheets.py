@@ -51,11 +51,21 @@ def sheet(session, organization, level, subject, kind, now, period_start=None):
     metrics = [cell.metric for cell in line.cells.values()]
     rows = [
         GoalRow(metric, stored.get(metric.id), line.cell(metric),
-                suggestions.get((subject.id, metric.id)) if level == "person" else None)
+                whole_suggestion(suggestions.get((subject.id, metric.id)), metric)
+                if level == "person" else None)
         for metric in metrics
     ]
     return GoalSheet(level, subject, kind, period_start is not None, period,
                      period_nav.PeriodInfo.of(period, calendar), rows, line.children, template)
+
+
+def whole_suggestion(value, metric):
+    """A suggested target of a metric that counts things, in whole things: 2.4 demos a week
+    is 2, and something done at all is at least 1 (a target of 0 asks nothing)."""
+    if value is None or not metric.is_count:
+        return value
+    whole = float(round(value))
+    return max(whole, 1.0) if value > 0 and metric.direction == "higher" else whole
 
 
 def _stored(session, organization, level, subject, kind, period_start):

@@ -261,16 +261,19 @@ def test_every_string_marked_for_translation_is_in_the_catalogue(marked, languag
 
 
 def test_large_amounts_read_naturally_in_italian(app):
+    """In full, grouped as each language groups: a short form (14K, 1,4 Mln, 1.4万) would
+    shorten at different places per language and mix formats in one column."""
     from flask_babel import refresh
 
     from blueprints.scorecards.views import amount
 
     with app.test_request_context(headers={"Accept-Language": "it"}):
-        assert amount(14285.714285714284) == "14.286"  # Italian does not shorten thousands
-        assert amount(2_400_000) == "2,4\xa0Mln"
+        assert amount(14285.714285714284) == "14.286"
+        assert amount(2_400_000) == "2.400.000"
+        assert amount(2.5) == "2,5"
     with app.test_request_context(headers={"Accept-Language": "en"}):
         refresh()  # the locale is kept on the app context the test shares with both requests
-        assert amount(14285.714285714284) == "14.3K"
+        assert amount(14285.714285714284) == "14,286"
 
 
 def test_large_amounts_read_naturally_in_japanese(app):
@@ -278,5 +281,5 @@ def test_large_amounts_read_naturally_in_japanese(app):
 
     with app.test_request_context(headers={"Accept-Language": "ja"}):
         assert amount(1234) == "1,234"
-        assert amount(14285.714285714284) == "1.4万"  # Japanese counts in ten-thousands
-        assert amount(2_400_000) == "240万"
+        assert amount(14285.714285714284) == "14,286"
+        assert amount(2_400_000) == "2,400,000"

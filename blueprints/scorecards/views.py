@@ -4,10 +4,11 @@ Every screen takes ?period=<key> (the period switcher keeps its state in the URL
 htmx requests with just its block.
 """
 
+import math
 from functools import lru_cache
 
 from babel.dates import format_skeleton
-from babel.numbers import format_compact_decimal, parse_pattern
+from babel.numbers import parse_pattern
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -25,17 +26,78 @@ from blueprints.params import bad_request, int_arg, period_arg
 from blueprints.rendering import render
 from extensions import db
 from models.types import utcnow
-from services import drill_down, freshness, period_nav, scorecards, visibility
+from services import breadcrumbs, drill_down, freshness, period_nav, scorecards, visibility
 
 bp = Blueprint("scorecards", __name__)
 
 
 @bp.app_template_filter("amount")
 def amount(value):
-    """A number as a person reads it: 2.5, 12, 1,250, 412.3K (compact from 10,000)."""
+    """A number as a person reads it, in their locale: 2.5, 12, 1,250, 412,300.
+
+    Always in full: a table never shows "14K" beside "8,913", and Italian and Japanese shorten
+    at other places (mila, 万) than English, so a short form would mix formats in a column.
+    """
     if value is None:
         return "–"
     return _amount(value, get_locale())
+
+
+@bp.app_template_filter("target_amount")
+def target_amount(value, metric):
+    """A target as shown: of a metric that counts things, the whole number it takes.
+
+    A prorated target of 2.7 proposals asks for 3 (reaching 3 meets it, 2 does not); the
+    allowance of a lower-is-better count rounds down for the same reason. Pace already counts
+    whole things (services.pace.due), so the number shown and the judgement agree.
+    """
+    if value is None:
+        return "–"
+    return _amount(whole_target(value, metric), get_locale())
+
+
+def whole_target(value, metric):
+    if not metric.is_count:
+        return value
+    if metric.direction == "lower":
+        return float(math.floor(value + 1e-9))
+    return float(math.ceil(value - 1e-9))
+
+
+@bp.app_template_filter("progress")
+def progress(cell):
+    """How far the actual has come toward the target, 0 to 100, for a drawn bar; None when
+    there is no target to measure against."""
+    target = cell.target
+    if not target or target <= 0:
+        return None
+    return max(0.0, min(100.0, round(cell.actual / target * 100, 1)))
+
+
+@bp.app_template_filter("of_target")
+def of_target(cell):
+    """The actual as a share of the target (1.0 is all of it), or None without a target."""
+    target = cell.target
+    if not target or target <= 0:
+        return None
+    return cell.actual / target
+
+
+@bp.app_template_filter("due_mark")
+def due_mark(cell):
+    """Where on the bar (0 to 100) what is due by now sits; None when there is none."""
+    target, expected = cell.target, cell.pace.expected
+    if not target or target <= 0 or expected is None:
+        return None
+    return max(0.0, min(100.0, round(expected / target * 100, 1)))
+
+
+@bp.app_template_filter("score")
+def score(value):
+    """A score as a whole number: 100 is on pace, and tenths of a point mean nothing to anyone."""
+    if value is None:
+        return "–"
+    return _amount(float(round(value)), get_locale())
 
 
 @bp.app_template_filter("dateskeleton")
@@ -49,11 +111,6 @@ def dateskeleton(value, skeleton):
 # a large share of rendering it: the text depends only on the number and the locale.
 @lru_cache(maxsize=8192)
 def _amount(value, locale):
-    if abs(value) >= 10_000:
-        compact = format_compact_decimal(value, locale=locale, fraction_digits=1)
-        # Italian does not shorten thousands, and Babel then leaves the number raw: group it.
-        if any(char.isalpha() for char in compact):
-            return compact
     pattern = _WHOLE if abs(value) >= 100 else _ONE_DECIMAL
     return pattern.apply(value, locale)
 
@@ -81,7 +138,8 @@ def _scorecard(person):
         freshness.person_stamp(person), now,
         lambda: render("scorecards/scorecard.html", block="scorecard",
                        card=scorecards.rep_scorecard(db.session, person, period, now),
-                       nav=period_nav.PeriodNav.of(period, now, calendar)))
+                       nav=period_nav.PeriodNav.of(period, now, calendar),
+                       trail=breadcrumbs.trail(db.session, current_user, person)))
 
 
 @bp.get("/scorecard")
@@ -122,9 +180,8 @@ def _team_grid(team, period, now, sort, order):
         grid = scorecards.team_grid(db.session, team, period, now, sort, order)
     except scorecards.UnknownSort:
         bad_request(_("The team grid cannot be sorted that way."))
-    up = grid.parent if grid.parent and visibility.can_see_team(db.session, current_user,
-                                                                 grid.parent) else None
-    return render("scorecards/team.html", block="grid", grid=grid, up=up,
+    return render("scorecards/team.html", block="grid", grid=grid,
+                  trail=breadcrumbs.trail(db.session, current_user, team),
                   nav=period_nav.PeriodNav.of(period, now, team.organization.calendar))
 
 
@@ -156,7 +213,8 @@ def company_team(team_id):
         freshness.organization_stamp(organization, now), now,
         lambda: render("scorecards/company_team.html", block="people",
                        view=scorecards.company_team(db.session, organization, team, period,
-                                                    now, metric)))
+                                                    now, metric),
+                       trail=breadcrumbs.trail(db.session, current_user, team)))
 
 
 @bp.get("/activities")
@@ -174,4 +232,5 @@ def activities():
                                           page=int_arg("page") or 1)
     return render("scorecards/activities.html", block="activities", behind=behind,
                   subject=subject, scope=scope, metric=metric, many=len(people) > 1,
+                  trail=breadcrumbs.trail(db.session, current_user, subject),
                   nav=period_nav.PeriodNav.of(period, now, calendar))
