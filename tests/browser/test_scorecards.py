@@ -121,3 +121,59 @@ def test_executive_opens_a_team_in_the_cascade_to_see_its_reps(northwind, new_pa
     team.locator("details.reps summary").click()
     expect(people.first).to_be_visible()
     expect(people).to_have_count(count)
+
+
+# Wide tables on a phone: the header row and the first column stay in view while the table
+# scrolls inside its own box, and the executive's pace sits beside the name.
+STICKY_TABLES = [("manager", "scorecards.team", "table.grid"),
+                 ("executive", "scorecards.company", "table.goals"),
+                 ("executive", "scorecards.company", "table.cascade")]
+
+
+@pytest.mark.parametrize("role, endpoint, table", STICKY_TABLES)
+def test_a_wide_table_keeps_its_header_and_names_in_view_on_a_phone(demo_site, role, endpoint,
+                                                                    table):
+    context = demo_site.context(role, "en")  # 360 x 740
+    page = context.new_page()
+    page.goto(demo_site.urls[endpoint])
+    box = page.locator(".grid-wrap", has=page.locator(table))
+    box.scroll_into_view_if_needed()
+    assert box.evaluate("(el) => el.scrollWidth > el.clientWidth"), "not wider than a phone"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    names, heads = page.locator(f"{table} tbody th"), page.locator(f"{table} thead th")
+    a_number = page.locator(f"{table} tbody td").last
+    before = a_number.bounding_box()
+
+    box.evaluate("(el) => { el.scrollLeft = el.scrollWidth; el.scrollTop = el.scrollHeight; }")
+    page.wait_for_timeout(100)
+    frame = box.bounding_box()
+    moved = a_number.bounding_box()
+    assert moved["x"] < before["x"] - 50, "the table did not scroll sideways"
+    name = names.last.bounding_box()
+    assert abs(name["x"] - frame["x"]) <= 2, "the names scrolled away"
+    head = heads.last.bounding_box()
+    assert abs(head["y"] - frame["y"]) <= 2, "the header row scrolled away"
+    # The top-left corner covers the cells that pass under it.
+    corner = heads.first.bounding_box()
+    assert abs(corner["x"] - frame["x"]) <= 2 and abs(corner["y"] - frame["y"]) <= 2
+    if endpoint == "scorecards.company":
+        assert heads.nth(1).inner_text().strip() == "Pace"
+        assert heads.nth(1).bounding_box()["x"] < 360
+    context.close()
+
+
+def test_breadcrumbs_lead_from_a_reps_calls_back_up_to_the_company(demo_site):
+    context = demo_site.context("executive", "it")
+    page = context.new_page()
+    page.goto(demo_site.urls["scorecards.company"])
+    page.locator("table.cascade tbody tr.team th a").nth(2).click()  # a team's grid
+    page.locator("table.grid tbody tr.person th a").first.click()
+    page.locator(".metric-card .actual").first.click()
+    trail = page.locator("nav.crumbs li")
+    expect(trail.first).to_have_text("Azienda")
+    expect(trail.last.locator("[aria-current=page]")).to_be_visible()
+    assert trail.count() >= 5  # Azienda › Nord › Milano … › persona › indicatore
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    trail.first.locator("a").click()
+    expect(page).to_have_url(re.compile(r"/company\?period="))
+    context.close()
