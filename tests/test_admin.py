@@ -489,8 +489,9 @@ def test_the_metric_form_asks_for_the_words_in_each_other_language(make, admin, 
     assert "In other languages (optional)" in page.text
     assert "Left blank, they see the name and units above." in page.text
     for language, legend in (("it", "Italiano"), ("ja", "日本語")):
-        assert re.search(rf'lang="{language}">\s*<legend>{legend}</legend>', page.text)
-        assert f'name="words_{language}-quality_unit"' in page.text
+        assert f'<legend lang="{language}">{legend}</legend>' in page.text
+        entry = re.search(rf'<input[^>]*name="words_{language}-quality_unit"[^>]*>', page.text)
+        assert f'lang="{language}"' in entry.group(0)
     assert re.search(r'name="words_ja-name"[^>]*value="電話"', page.text)
     assert re.search(r'name="words_it-name"[^>]*value=""', page.text)
     assert 'name="words_en-name"' not in page.text  # the default language is the fields above
