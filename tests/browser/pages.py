@@ -202,8 +202,8 @@ def walk(page, urls):
 
     Whether a page answers is asked first without drawing it (the context's cookies, no
     browser page), so the same 403 is not drawn thirty times; the pages drawn and checked are
-    those that answer 200 and the first 403, 404 or 500. The list ends with a URL that does not
-    exist, so the 404 page is checked too."""
+    those that answer 200 and the first 403 and 404 (a 5xx is reported by `broken`, not
+    checked). The list ends with a URL that does not exist, so the 404 page is checked too."""
     visits = []
     seen = set()
     for endpoint, url in [*urls.items(), ("not found", NOT_FOUND)]:
@@ -213,7 +213,7 @@ def walk(page, urls):
         visits.append(visit)
         # A redirect lands on a page of the list, and every 403 (or 404) is the same page.
         same = visit.shown if answer.status == 200 else answer.status
-        if same not in seen:
+        if same not in seen and answer.status < 500:
             seen.add(same)
             visit.status = page.goto(url).status
             check(page, visit)
