@@ -236,8 +236,12 @@ def save_preferences(user, *, locale, timezone):
     user.timezone = timezone or None
 
 
-def save_team(session, organization, team, *, name, parent_id, manager_ids, active):
-    """Create (team=None) or update a team; the caller has refused a parent that makes a cycle."""
+def save_team(session, organization, team, *, name, parent_id, manager_ids, active,
+              workday_start=None, workday_end=None):
+    """Create (team=None) or update a team; the caller has refused a parent that makes a cycle.
+
+    Working hours are the team's own when both times are given; none: the team above's.
+    """
     parent = _team(session, organization.id, parent_id)
     managers = _users(session, organization.id, manager_ids)
     if would_create_cycle(team, parent):
@@ -246,6 +250,9 @@ def save_team(session, organization, team, *, name, parent_id, manager_ids, acti
         team = Team(organization=organization)
         session.add(team)
     team.name, team.parent, team.managers, team.active = name, parent, managers, active
+    own = workday_start is not None and workday_end is not None
+    team.workday_start = workday_start if own else None
+    team.workday_end = workday_end if own else None
     return team
 
 
@@ -296,9 +303,10 @@ def merged_words(kept, given):
 
 def save_organization(
     session, organization, *, name, timezone, week_start, fiscal_year_start_month,
-    working_weekdays,
+    working_weekdays, workday_start=None, workday_end=None,
 ):
-    """Update the organisation's name and calendar; working weekdays are stored as digits.
+    """Update the organisation's name and calendar; working weekdays are stored as digits,
+    working hours are kept when not given.
 
     A new timezone moves every activity to the local day it happened on there.
     """
@@ -308,6 +316,8 @@ def save_organization(
     organization.week_start = week_start
     organization.fiscal_year_start_month = fiscal_year_start_month
     organization.working_weekdays = "".join(str(day) for day in sorted(set(working_weekdays)))
+    if workday_start is not None and workday_end is not None:
+        organization.workday_start, organization.workday_end = workday_start, workday_end
     if moved:
         session.flush()
         relocalise(session, organization)

@@ -1,7 +1,7 @@
 """The admin area: people, teams, metrics and the organisation's settings."""
 
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -689,3 +689,123 @@ def test_another_organisations_records_are_not_found(admin, auth, client):
         assert auth.post(url, {"name": "Mine now"}, page="/admin/users").status_code == 404
     db.session.refresh(team)
     assert team.name == "Foreign"
+
+
+# Working hours
+
+
+def test_the_organisation_form_shows_its_working_hours(make, admin, client):
+    page = client.get("/admin/organization")
+    assert_labelled(page, "Working day starts at", "Working day ends at")
+    assert 'type="time"' in page.text
+    assert 'value="09:00"' in page.text and 'value="18:00"' in page.text
+    assert "shifts past midnight are not supported" in page.text
+
+
+def test_admin_sets_the_organisations_working_hours(make, admin, auth, client):
+    response = post(auth, "/admin/organization", organisation_fields(
+        workday_start="08:30", workday_end="17:30"))
+    assert response.status_code == 302
+    organization = db.session.get(Organization, make.organization.id)
+    assert (organization.workday_start, organization.workday_end) == (time(8, 30), time(17, 30))
+    assert organization.calendar.workday_start == time(8, 30)
+    assert 'value="08:30"' in client.get("/admin/organization").text
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"workday_start": "18:00", "workday_end": "09:00"}, "must end after it starts"),
+    ({"workday_start": "09:00", "workday_end": "09:00"}, "must end after it starts"),
+    ({"workday_start": "22:00", "workday_end": "06:00"}, "must end after it starts"),
+    ({"workday_start": "", "workday_end": "18:00"}, "Enter a time such as 09:00."),
+    ({"workday_start": "9am", "workday_end": "18:00"}, "Enter a time such as 09:00."),
+    ({"workday_start": "09:00", "workday_end": "24:00"}, "Enter a time such as 09:00."),
+    ({"workday_start": "09:00", "workday_end": "18:00\x00"}, "Enter a time such as 09:00."),
+    ({"workday_start": "09:00", "workday_end": "1" * 5000}, "Enter a time such as 09:00."),
+    ({"workday_start": ["09:00", "10:00"], "workday_end": "18:00"}, "Enter a time such as"),
+])
+def test_bad_working_hours_of_the_organisation_are_refused(make, admin, auth, fields, message):
+    response = post(auth, "/admin/organization", organisation_fields(**fields))
+    assert response.status_code == 422
+    assert message in response.text
+    organization = db.session.get(Organization, make.organization.id)
+    assert (organization.workday_start, organization.workday_end) == (time(9), time(18))
+
+
+def test_a_team_form_offers_hours_of_its_own_or_the_same_as_above(make, admin, client):
+    page = client.get("/admin/teams/new")
+    assert_labelled(page, "Working day starts at", "Working day ends at")
+    assert "Leave both empty for the same hours as the team it is part of" in page.text
+    assert "(9:00\u202fAM to 6:00\u202fPM)" in page.text  # the organisation's, in English
+
+
+def test_admin_gives_a_team_its_own_hours_and_takes_them_back(make, admin, auth, client):
+    north = make.team("North")
+    field = make.team("Field", parent=north)
+    response = post(auth, f"/admin/teams/{north.id}/edit", {
+        "name": "North", "parent_id": "", "active": "y",
+        "workday_start": "07:00", "workday_end": "15:00"})
+    assert response.status_code == 302
+    db.session.refresh(north)
+    assert north.own_hours == (time(7), time(15))
+    assert field.calendar.workday_start == time(7)  # Field has none: it keeps North's
+    page = client.get(f"/admin/teams/{north.id}/edit").text
+    assert 'value="07:00"' in page and 'value="15:00"' in page
+    response = post(auth, f"/admin/teams/{north.id}/edit", {
+        "name": "North", "parent_id": "", "active": "y", "workday_start": "", "workday_end": ""})
+    assert response.status_code == 302
+    db.session.refresh(north)
+    assert north.own_hours is None
+    assert north.calendar.workday_start == time(9)  # the organisation's again
+
+
+def test_a_new_team_without_hours_has_none_of_its_own(make, admin, auth):
+    response = post(auth, "/admin/teams/new", {
+        "name": "South", "parent_id": "", "active": "y", "workday_start": "",
+        "workday_end": ""})
+    assert response.status_code == 302
+    south = db.session.scalar(select(Team).where(Team.name == "South"))
+    assert (south.workday_start, south.workday_end) == (None, None)
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"workday_start": "15:00", "workday_end": "07:00"}, "must end after it starts"),
+    ({"workday_start": "07:00", "workday_end": ""}, "Give both times, or leave both empty"),
+    ({"workday_start": "", "workday_end": "15:00"}, "Give both times, or leave both empty"),
+    ({"workday_start": "seven", "workday_end": "15:00"}, "Enter a time such as 09:00."),
+    ({"workday_start": "07:00", "workday_end": "\u0661\u0665:00x"}, "Enter a time such as"),
+])
+def test_bad_working_hours_of_a_team_are_refused(make, admin, auth, fields, message):
+    north = make.team("North")
+    response = post(auth, f"/admin/teams/{north.id}/edit", {
+        "name": "North", "parent_id": "", "active": "y", **fields})
+    assert response.status_code == 422
+    assert message in response.text
+    db.session.refresh(north)
+    assert north.own_hours is None
+
+
+def test_changed_working_hours_move_the_settings_stamp(make, admin, auth):
+    north = make.team("North")
+    before = db.session.get(Organization, make.organization.id).settings_version
+    post(auth, f"/admin/teams/{north.id}/edit", {
+        "name": "North", "parent_id": "", "active": "y",
+        "workday_start": "07:00", "workday_end": "15:00"})
+    db.session.expire_all()
+    after_team = db.session.get(Organization, make.organization.id).settings_version
+    assert after_team > before
+    post(auth, "/admin/organization", organisation_fields(
+        workday_start="08:00", workday_end="17:00"))
+    db.session.expire_all()
+    assert db.session.get(Organization, make.organization.id).settings_version > after_team
+
+
+@pytest.mark.parametrize("language, words", [
+    ("it", ("Inizio della giornata", "Fine della giornata")),
+    ("ja", ("始業時刻", "終業時刻")),
+])
+def test_the_working_hours_read_in_every_language(make, admin, client, language, words):
+    admin.locale = language
+    db.session.commit()
+    for url in ("/admin/organization", "/admin/teams/new"):
+        page = client.get(url).text
+        assert all(word in page for word in words), url

@@ -19,6 +19,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TimeField,
 )
 from wtforms.form import Form
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
@@ -65,6 +66,37 @@ def iana_timezone(form, field):
     if field.data and not directory.is_timezone(field.data):
         raise ValidationError(
             _l("Unknown timezone. Use a name from the list, such as Europe/Rome.")
+        )
+
+
+# What an hour:minute field answers to anything but a time ("25:00", "9am", "x").
+NOT_A_TIME = _l("Enter a time such as 09:00.")
+
+
+def time_field(label, required):
+    """A time of day, as <input type="time"> sends it (with or without seconds)."""
+    return TimeField(
+        label, format=["%H:%M", "%H:%M:%S"], invalid_value_message=NOT_A_TIME,
+        validators=[DataRequired(message=NOT_A_TIME) if required else Optional()],
+    )
+
+
+BOTH_TIMES_OR_NEITHER = _l(
+    "Give both times, or leave both empty for the same hours as the team it is part of."
+)
+
+
+def given(field):
+    """Whether something was typed in the field (valid or not)."""
+    return any(value.strip() for value in field.raw_data or () if isinstance(value, str))
+
+
+def ends_after_start(form, field):
+    """The working day's end, after its start on the same day: no shift past midnight."""
+    start = form.workday_start.data
+    if start is not None and field.data is not None and field.data <= start:
+        raise ValidationError(
+            _l("The working day must end after it starts, on the same day.")
         )
 
 
@@ -213,6 +245,9 @@ class TeamForm(AdminForm):
     add_manager = PeopleField()
     remove_manager = PeopleField()
     active = BooleanField(_l("Active"), default=True)
+    # Its own working hours, or none: those of the team above, else the organisation's.
+    workday_start = time_field(_l("Working day starts at"), required=False)
+    workday_end = time_field(_l("Working day ends at"), required=False)
 
     MANAGER_SEARCH = ("manager_search", "find_managers", "add_manager", "remove_manager")
 
@@ -280,6 +315,16 @@ class TeamForm(AdminForm):
             raise ValidationError(
                 _l("A team cannot be part of itself or of a team inside it. Choose another.")
             )
+
+    # A team has its own working hours, both times, or none (each runs only when typed in).
+    def validate_workday_start(self, field):
+        if not given(self.workday_end):
+            raise ValidationError(BOTH_TIMES_OR_NEITHER)
+
+    def validate_workday_end(self, field):
+        if not given(self.workday_start):
+            raise ValidationError(BOTH_TIMES_OR_NEITHER)
+        ends_after_start(self, field)
 
 
 class MetricWordsForm(Form):
@@ -388,6 +433,11 @@ class OrganizationForm(AdminForm):
         coerce=int,
         validators=[DataRequired(message=_l("Choose at least one working day."))],
     )
+    workday_start = time_field(_l("Working day starts at"), required=True)
+    workday_end = time_field(_l("Working day ends at"), required=True)
+
+    def validate_workday_end(self, field):
+        ends_after_start(self, field)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
