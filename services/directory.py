@@ -19,6 +19,8 @@ METRIC_KEY = re.compile(r"[a-z][a-z0-9_]{1,39}")
 # SEARCH_WORDS are ignored, so a pasted paragraph costs no more than a name.
 SEARCH_LIMIT = 20
 SEARCH_WORDS = 5
+# The People list shows this many a page: a thousand rows are neither read nor quick to send.
+PEOPLE_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -44,24 +46,51 @@ def is_metric_key(key):
     return bool(METRIC_KEY.fullmatch(key or ""))
 
 
-def people(session, organization_id, search=None):
-    """The organisation's people by name, optionally only those whose name or email matches;
-    with the team each is in and the teams each leads, loaded in two more queries."""
-    query = (
-        select(User)
-        .where(User.organization_id == organization_id)
+@dataclass(frozen=True)
+class PeoplePage:
+    """One page of the People list: its people, which page it is of how many, and how many
+    people there are in all."""
+
+    people: list
+    number: int
+    pages: int
+    total: int
+    size: int
+
+    @property
+    def first(self):
+        """The position of its first person in the whole list, from 1 (0 when empty)."""
+        return (self.number - 1) * self.size + 1 if self.people else 0
+
+    @property
+    def last(self):
+        return self.first + len(self.people) - 1 if self.people else 0
+
+
+def _matching(query, search):
+    """`query` kept to the people whose name or email holds every word of the search, whatever
+    its case (LIKE's own wildcards match themselves)."""
+    for word in (search or "").lower().split()[:SEARCH_WORDS]:
+        query = query.where(or_(func.lower(User.name).contains(word, autoescape=True),
+                                User.email.contains(word, autoescape=True)))
+    return query
+
+
+def people(session, organization_id, search=None, page=1, size=PEOPLE_PAGE):
+    """A page of the organisation's people by name, only those matching the search if there is
+    one, with the team each is in and the teams each leads; a page past the last is the last."""
+    ours = User.organization_id == organization_id
+    total = session.scalar(_matching(select(func.count(User.id)).where(ours), search))
+    pages = max(1, -(-total // size))
+    number = min(max(page or 1, 1), pages)
+    found = session.scalars(
+        _matching(select(User).where(ours), search)
         .options(selectinload(User.team), selectinload(User.managed_teams))
         .order_by(User.name, User.id)
-    )
-    if search:
-        needle = search.strip().lower()
-        query = query.where(
-            or_(
-                func.lower(User.name).contains(needle, autoescape=True),
-                User.email.contains(needle, autoescape=True),
-            )
-        )
-    return session.scalars(query).all()
+        .limit(size)
+        .offset((number - 1) * size)
+    ).all()
+    return PeoplePage(found, number, pages, total, size)
 
 
 @dataclass(frozen=True)
@@ -75,13 +104,9 @@ class Found:
 def find_people(session, organization_id, search, limit=SEARCH_LIMIT):
     """Up to `limit` of the organisation's people whose name or email holds every word of the
     search, whatever its case, by name: one query, however large the organisation."""
-    words = (search or "").lower().split()[:SEARCH_WORDS]
-    if not words:
+    if not (search or "").split():
         return Found([], False)
-    query = select(User).where(User.organization_id == organization_id)
-    for word in words:
-        query = query.where(or_(func.lower(User.name).contains(word, autoescape=True),
-                                User.email.contains(word, autoescape=True)))
+    query = _matching(select(User).where(User.organization_id == organization_id), search)
     found = session.scalars(
         query.options(selectinload(User.team)).order_by(User.name, User.id).limit(limit + 1)
     ).all()

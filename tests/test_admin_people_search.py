@@ -286,3 +286,26 @@ def test_the_people_table_shows_the_team_each_is_in_and_the_teams_they_lead(make
     assert '<th scope="col">Leads</th>' in page.text
     assert re.search(r'data-label="Team">North</td>', row.group(0))
     assert re.search(r'data-label="Leads">North, South</td>', row.group(0))
+
+
+def test_with_a_thousand_people_the_people_table_comes_a_page_at_a_time(thousand, client):
+    rows = lambda page: re.findall(r'<th scope="row"><a[^>]*>([^<]+)</a>', page.text)  # noqa: E731
+    first = client.get("/admin/users")
+    assert first.status_code == 200
+    assert len(rows(first)) == 50 and rows(first)[0] == "Ada Admin"
+    assert "1–50 of 1,001 people" in first.text
+    assert 'rel="next" href="/admin/users?page=2"' in first.text
+    assert 'rel="prev"' not in first.text
+
+    last = client.get("/admin/users?page=21")
+    assert rows(last) == ["Person 0999"]
+    assert "1,001–1,001 of 1,001 people" in last.text
+    assert 'rel="prev" href="/admin/users?page=20"' in last.text and 'rel="next"' not in last.text
+    assert rows(client.get("/admin/users?page=99")) == ["Person 0999"]  # past the end: the last
+
+    searched = client.get("/admin/users?q=person09&page=2", headers={"HX-Request": "true"})
+    assert "<html" not in searched.text
+    assert rows(searched)[0] == "Person 0950"
+    assert "51–100 of 100 people" in searched.text
+    assert 'href="/admin/users?q=person09&amp;page=1"' in searched.text
+    assert client.get("/admin/users?page=two").status_code == 400

@@ -17,7 +17,7 @@ from blueprints.admin.forms import (
     metric_form_class,
     parse_ids,
 )
-from blueprints.params import bad_request, text_arg
+from blueprints.params import bad_request, int_arg, text_arg
 from blueprints.rendering import render, wants_fragment
 from extensions import db
 from models import Metric, Team, User
@@ -64,8 +64,8 @@ def users():
 
 
 def _people_page(search):
-    people = directory.people(db.session, current_user.organization_id, search)
-    return render("admin/users.html", block="people", people=people, search=search)
+    page = directory.people(db.session, current_user.organization_id, search, int_arg("page"))
+    return render("admin/users.html", block="people", page=page, search=search)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
