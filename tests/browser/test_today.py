@@ -171,7 +171,7 @@ def test_a_retry_after_a_lost_response_logs_once(app, rep_page):
 def test_rep_logs_several_with_a_note_then_undoes_it(app, rep_page):
     page = rep_page
     calls = tile(page, "Calls")
-    calls.get_by_text("Details: how many, when, note").click()
+    calls.locator("details.more summary").click()
     calls.get_by_label("How many").fill("3")
     calls.get_by_label("Note").fill("Follow-up with Rossi")
     calls.get_by_role("button", name="Log Calls", exact=True).tap()
@@ -197,7 +197,7 @@ def test_today_fits_a_phone_without_sideways_scrolling_and_with_thumb_sized_butt
     page = rep_page
     plus_one(page, "Calls").tap()
     expect(today_total(page, "Calls")).to_have_text("1")
-    for summary in page.get_by_text("Details: how many, when, note").all():
+    for summary in page.locator("details.more summary").all():
         summary.click()
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -214,7 +214,7 @@ def test_today_fits_a_phone_without_sideways_scrolling_and_with_thumb_sized_butt
 def test_a_time_in_the_future_shows_an_error_in_the_tile_and_logs_nothing(app, rep_page):
     page = rep_page
     calls = tile(page, "Calls")
-    calls.get_by_text("Details: how many, when, note").click()
+    calls.locator("details.more summary").click()
     tomorrow = datetime.now(ZoneInfo("Europe/Rome")) + timedelta(days=1)
     calls.get_by_label("When").fill(tomorrow.strftime("%Y-%m-%dT%H:%M"))
     calls.get_by_role("button", name="Log Calls", exact=True).tap()
@@ -313,7 +313,7 @@ def test_a_call_under_the_gate_says_so_without_javascript(app, gated_rep, new_pa
 def test_the_details_form_with_a_short_length_says_it_does_not_count(app, gated_rep, page):
     sign_in(page)
     calls = tile(page, "Calls")
-    calls.get_by_text("Details: how many, when, note").click()
+    calls.locator("details.more summary").click()
     calls.get_by_label("How many").fill("2")
     calls.get_by_role("spinbutton", name="minutes").fill("1.5")
     calls.get_by_role("button", name="Log Calls", exact=True).tap()
