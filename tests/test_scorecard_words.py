@@ -122,7 +122,8 @@ def test_a_prorated_target_of_a_counted_thing_shows_whole_on_every_screen(org, a
         for fraction in ("2.9", "2.8", "5.7", "5.8", "8.6", "8.5"):
             assert fraction not in text, f"{name} shows {fraction}"
         assert "rounded up to whole numbers" in text, f"{name} does not say the rule"
-    assert "/ 3" in visible(pages["rep"])  # 2.86 proposals take 3
+    assert "2 / 3" in visible(pages["rep"])  # 2.86 proposals take 3
+    assert "67% of target" in visible(pages["rep"])  # of the 3 shown, not of 2.86
     assert "2 / 3" in visible(pages["grid"])
     assert "/ 6" in visible(pages["parent grid"])  # Field's 5.71
     # The company's three reps, 8.57: the HQ row reads pace, done 2, target 9.

@@ -64,30 +64,36 @@ def whole_target(value, metric):
     return float(math.ceil(value - 1e-9))
 
 
-@bp.app_template_filter("progress")
-def progress(cell):
-    """How far the actual has come toward the target, 0 to 100, for a drawn bar; None when
-    there is no target to measure against."""
+def _shown_target(cell):
+    """The target as the page shows it (whole, for counted things), or None when there is
+    nothing to measure against: bars and shares agree with the number beside them."""
     target = cell.target
     if not target or target <= 0:
+        return None
+    return whole_target(target, cell.metric) or None
+
+
+@bp.app_template_filter("progress")
+def progress(cell):
+    """How far the actual has come toward the target shown, 0 to 100, for a drawn bar."""
+    target = _shown_target(cell)
+    if target is None:
         return None
     return max(0.0, min(100.0, round(cell.actual / target * 100, 1)))
 
 
 @bp.app_template_filter("of_target")
 def of_target(cell):
-    """The actual as a share of the target (1.0 is all of it), or None without a target."""
-    target = cell.target
-    if not target or target <= 0:
-        return None
-    return cell.actual / target
+    """The actual as a share of the target shown (1.0 is all of it), or None without one."""
+    target = _shown_target(cell)
+    return None if target is None else cell.actual / target
 
 
 @bp.app_template_filter("due_mark")
 def due_mark(cell):
     """Where on the bar (0 to 100) what is due by now sits; None when there is none."""
-    target, expected = cell.target, cell.pace.expected
-    if not target or target <= 0 or expected is None:
+    target, expected = _shown_target(cell), cell.pace.expected
+    if target is None or expected is None:
         return None
     return max(0.0, min(100.0, round(expected / target * 100, 1)))
 
