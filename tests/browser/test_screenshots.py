@@ -1,6 +1,7 @@
 """Screenshots of the pages people live in, from the demo organisation, for looking at: Today
-and the scorecard (rep), the team grid (manager) and the executive view, in en, it and ja, on a
-phone (360×740) and a laptop (1366×768), whole pages, into build/screenshots/ (README)."""
+and the scorecard (rep), the team grid (manager), the executive view and the admin's People
+list and team form, in en, it and ja, on a phone (360×740) and a laptop (1366×768), whole
+pages, into build/screenshots/ (README)."""
 
 from pathlib import Path
 
@@ -16,6 +17,8 @@ PAGES = {
     "scorecard": ("rep", "scorecards.mine"),
     "team": ("manager", "scorecards.team"),
     "company": ("executive", "scorecards.company"),
+    "people": ("admin", "admin.users"),
+    "team-form": ("admin", "admin.update_team"),
 }
 SIZES = {"360x740": {}, "1366x768": dict(**LAPTOP, is_mobile=False, has_touch=False)}
 
