@@ -168,8 +168,8 @@ def test_counted_things_show_no_unit_to_get_wrong_and_sums_show_theirs(org, auth
 @pytest.mark.parametrize("locale, one, many", [
     ("en", ["Total 1, from 1 activity.", "1 more was logged but does not count"],
            ["Total 2, from 2 activities.", "2 more were logged but do not count"]),
-    ("it", ["Totale 1, da 1 attività.", "Un'altra è stata registrata ma non conta"],
-           ["Totale 2, da 2 attività.", "Altre 2 sono state registrate ma non contano"]),
+    ("it", ["Totale 1, da 1 attività.", "Ne è stata registrata 1 in più, ma non conta"],
+           ["Totale 2, da 2 attività.", "Ne sono state registrate altre 2, ma non contano"]),
     ("ja", ["合計1（1件の活動から）。", "ほかに1件記録されていますが"],
            ["合計2（2件の活動から）。", "ほかに2件記録されていますが"]),
 ])
@@ -260,6 +260,7 @@ def test_the_company_cascade_of_a_team_leads_back_to_the_company(org, auth, clie
     page = client.get(f"/company/teams/{org.field.id}?metric=calls").text
     assert [text for text, _ in crumbs(page)] == ["Company", "HQ", "Sales", "Field",
                                                   "Calls by team"]
+    assert crumbs(page)[0][1] == "/company?period=month-2026-11-01&metric=calls"
 
 
 def test_the_executive_reads_pace_beside_the_name(org, auth, client):

@@ -41,7 +41,7 @@ def scroll_width(page):
 def test_rep_reaches_their_scorecard_in_one_tap_and_it_fits_a_phone(northwind, page):
     sign_in(page, "rep@example.com")
     expect(page.get_by_role("heading", level=1, name="Today")).to_be_visible()
-    page.get_by_role("link", name="My scorecard: targets and pace").tap()
+    page.get_by_role("navigation", name="Tabs").get_by_role("link", name="Scorecard").tap()
 
     expect(page.get_by_role("heading", level=1, name="My scorecard")).to_be_visible()
     cards = page.locator(".metric-card")
