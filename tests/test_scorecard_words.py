@@ -152,6 +152,7 @@ def test_a_table_shows_numbers_in_one_format(org, auth, client):
     text = visible(client.get(f"/teams/{org.field.id}?period={WEEK_KEY}").text)
     assert "14,286 / 5,000" in text and "8,913 / 5,000" in text and "23,199 / 10,000" in text
     assert not re.search(r"\d[KM]\b", text)
+    assert "Goal assigned:" not in text  # no team goal here: nothing to explain
 
 
 def test_counted_things_show_no_unit_to_get_wrong_and_sums_show_theirs(org, auth, client):
