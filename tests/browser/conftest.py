@@ -181,7 +181,8 @@ def _signed_in(browser, url, email):
 
 @pytest.fixture(scope="session")
 def demo_site(browser, postgres, tmp_path_factory):
-    """Northwind Supplies with five weeks of activity, in a database of its own (the other tests
+    """Northwind Supplies with the demo's three months of activity (as `flask seed-demo` makes
+    it, so screenshots look like the demo), in a database of its own (the other tests
     empty theirs), served until the session ends."""
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run npm ci (make assets)")
@@ -194,7 +195,8 @@ def demo_site(browser, postgres, tmp_path_factory):
     app = create_app(Config)
     with app.app_context():
         db.create_all()
-        seed_demo(db.session, datetime.now(UTC), app.config["PASSWORD_HASH_METHOD"], days=35)
+        seed_demo(db.session, datetime.now(UTC), app.config["PASSWORD_HASH_METHOD"],
+                  days=demo.organization.DEFAULT_DAYS)
         urls = page_urls(app)
         data = demo_data()
         db.session.remove()

@@ -81,10 +81,17 @@ FIND_OVERFLOW = """(width) => {
     if (getComputedStyle(el).visibility === "hidden" || contained(el)) continue;
     sticksOut.add(el);
   }
+  // Inside a closed <details> an element is laid out as it will be once opened, unseen.
+  const closed = (el) => {
+    const details = el.parentElement && el.parentElement.closest("details:not([open])");
+    const summary = details && details.querySelector(":scope > summary");
+    return Boolean(details) && !(summary && summary.contains(el));
+  };
   return [...sticksOut].filter((el) => !sticksOut.has(el.parentElement)).map((el) => ({
-    selector: describe(el),
+    selector: describe(el) + (closed(el) ? " (in a closed <details>, once opened)" : ""),
     right: Math.round(el.getBoundingClientRect().right),
-    text: el.innerText.trim().replace(/\\s+/g, " ").slice(0, 60),
+    text: (el.innerText.trim() || el.getAttribute("aria-label") || el.textContent.trim())
+      .replace(/\\s+/g, " ").slice(0, 60),
   }));
 }"""
 # What a person reads or hears: the rendered text, the tab's title, and the names and hints
