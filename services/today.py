@@ -106,7 +106,8 @@ class Today:
     rounded: bool = False  # some day target was rounded to a whole number
 
     def tile(self, metric_id):
-        return next(tile for tile in self.tiles if tile.metric.id == metric_id)
+        """The metric's tile; None for a metric the page does not show (no longer active)."""
+        return next((tile for tile in self.tiles if tile.metric.id == metric_id), None)
 
     def count(self, *statuses):
         return sum(1 for tile in self.tiles if tile.status in statuses)

@@ -357,3 +357,17 @@ def test_latest_entries_are_ordered_by_when_they_happened(make, auth, client):
     latest = page[page.index('id="latest"'):]
     assert [latest.index(n) for n in ("newest", "first-typed-later", "older")] == sorted(
         latest.index(n) for n in ("newest", "first-typed-later", "older"))
+
+
+def test_undoing_an_entry_of_a_metric_no_longer_shown_answers_the_whole_page(make, auth):
+    _, calls = sign_in_rep(make, auth)
+    log(auth)
+    activity = db.session.scalar(select(Activity))
+    calls.active = False
+    db.session.commit()
+    response = auth.post(f"/today/activities/{activity.id}/undo", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#today"
+    assert 'id="today"' in response.text and "<html" not in response.text
+    db.session.refresh(activity)
+    assert activity.is_deleted

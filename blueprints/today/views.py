@@ -78,8 +78,15 @@ def _answer(metric, notice=None, form=None, status=200):
     """After a tap: htmx gets the tile (and the rest out of band); a plain form post, the page."""
     if wants_fragment():
         summary = today.summary(db.session, current_user, utcnow())
+        tile = summary.tile(metric.id)
+        if tile is None:  # a metric no longer shown (undo of an old entry): the whole of Today
+            if notice is not None:
+                notice.flash(metric)
+            response = _page(status=status)
+            response.headers.update({"HX-Retarget": "#today", "HX-Reswap": "outerHTML"})
+            return response
         response = make_response(render_template(
-            "today/_swap.html", today=summary, tile=summary.tile(metric.id), form=form,
+            "today/_swap.html", today=summary, tile=tile, form=form,
             notice=notice and Notice(notice.text, notice.counted, notice.activity_id, True),
             new_client_id=uuid.uuid4,
         ), status)
