@@ -26,7 +26,15 @@ from blueprints.params import bad_request, int_arg, period_arg
 from blueprints.rendering import render
 from extensions import db
 from models.types import utcnow
-from services import breadcrumbs, drill_down, freshness, period_nav, scorecards, visibility
+from services import (
+    breadcrumbs,
+    drill_down,
+    freshness,
+    pace,
+    period_nav,
+    scorecards,
+    visibility,
+)
 
 bp = Blueprint("scorecards", __name__)
 
@@ -104,6 +112,16 @@ def score(value):
     if value is None:
         return "–"
     return _amount(float(round(value)), get_locale())
+
+
+@bp.app_template_filter("score_band")
+def score_band(value):
+    """The status a score reads as, on the same bands as pace: 100 is on pace everywhere."""
+    if value is None:
+        return "no_target"
+    ratio = value / 100
+    return "ahead" if ratio >= pace.AHEAD_AT else "behind" if ratio < pace.BEHIND_BELOW \
+        else "on_pace"
 
 
 @bp.app_template_filter("dateskeleton")
