@@ -225,6 +225,11 @@ def walked(demo_site):
                 walks[role, language] = walk(context.new_page(), urls)
             finally:
                 context.close()
+        # Every walk of a signed-in role stays signed in: no gate passes a sign-in page off as
+        # the pages behind it.
+        lost = [visit.endpoint for visit in walks[role, language]
+                if visit.shown.startswith("/sign-in") and visit.endpoint != "auth.sign_in"]
+        assert role == SIGNED_OUT or lost == [], f"{role} was sent to sign in from {lost}"
         return walks[role, language]
 
     return walked_as
