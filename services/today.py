@@ -3,8 +3,9 @@ takes to be on pace, most behind first; the totals for today and this week; the 
 
 Targets and pace come from the scorecard (services.scorecards.rep_scorecard over the day), so
 Today and the scorecard never disagree about what is due. A day's target of a metric that
-counts things is a whole number (ROUNDING): 2.7 calls is 3 calls; what is due by now is then
-worked out from that whole target by services.pace, as the scorecard does.
+counts things is a whole number, the nearest (halves up): 2.7 calls is 3 calls, and under half a
+thing a day (3 deals a month) is none, the tile then naming the period's target instead. What is
+due by now is worked out from that whole target by services.pace, as the scorecard does.
 """
 
 import math
@@ -14,15 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from models import Metric
-from models.metrics import passes
 from periods import period_at
-from services import activities, scorecards
+from services import activities, scorecards, targets
 from services.pace import Pace
 from services.pace import pace as pace_of
-
-# Day targets of counted things: to the nearest whole one, halves up. Under half a thing a day
-# (3 deals a month) rounds to none: the day then has no target of its own (see Tile.period_rule).
-ROUNDING = "nearest"
 
 # The order of the tiles: behind first, then the rest still to do, done, and no target last.
 _ORDER = {"behind": 0, "not_started": 1, "on_pace": 1, "ahead": 2, "done": 3, "no_target": 4}
@@ -46,7 +42,9 @@ class Tile:
     week: float
     target: float | None = None  # today's, whole for counted things
     pace: Pace = field(default_factory=lambda: Pace(None, None, None, "no_target"))
-    rule: object = None  # the scorecard's rule (period and target as set), if any
+    # (kind, target) of the period the target is set for, when today's share of it rounds to
+    # none (under half a counted thing a day): the tile names it instead.
+    period_target: tuple | None = None
 
     @property
     def status(self):
@@ -77,20 +75,10 @@ class Tile:
             return None
         return min(1.0, max(0.0, self.today / self.target))
 
-    @property
-    def period_rule(self):
-        """The rule, when its target is set over a longer period and today has none of it
-        (less than half a counted thing a day): the tile then says what it is set to."""
-        if self.target or self.rule is None or self.rule.target is None:
-            return None
-        return self.rule if self.rule.period_kind != "day" else None
 
     @property
     def picks(self):
         return quick_picks(self.metric.quality_min) if self.metric.quality_min is not None else []
-
-    def counts(self, value):
-        return passes(self.metric.quality_min, value)
 
 
 @dataclass(frozen=True)
@@ -142,7 +130,7 @@ def _nice(value):
 
 
 def day_target(target, metric):
-    """Today's target as shown and judged: whole for counted things (see ROUNDING)."""
+    """Today's target as shown and judged: for counted things the nearest whole number."""
     if target is None or not metric.is_count:
         return target
     return float(math.floor(target + 0.5))
@@ -165,12 +153,24 @@ def summary(session, user, now):
         pace = pace_of(cell.actual, target, card.timing.fraction, metric.direction,
                        metric.is_count) if target else Pace(None, None, None, "no_target")
         tiles.append(Tile(metric, cell.actual, week_totals.get(metric.id, 0), target or None,
-                          pace, cell.rule))
+                          pace, _period_target(session, user, now, cell) if cell.target and
+                          not target else None))
     tiles.sort(key=_urgency)
     return Today(tiles, activities.latest(session, user), now, day, week, calendar,
                  starts_on=user.started_on if user.started_on and user.started_on > day.start
                  else None,
                  days_off=card.days_off, rounded=rounded)
+
+
+def _period_target(session, user, now, cell):
+    """(kind, target) of the person's target over the period it is set for (a month), as the
+    scorecard would show it: their own target if they have one, days off and start counted."""
+    if cell.rule is None or cell.rule.period_kind == "day":
+        return None
+    period = period_at(cell.rule.period_kind, now, user.organization.calendar)
+    book = targets.load(session, user.organization, period.start,
+                        period.end - timedelta(days=1), [user.id])
+    return period.kind, book.person_target(user, cell.metric.id, period, cell.rule)
 
 
 def _urgency(tile):

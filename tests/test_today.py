@@ -317,12 +317,21 @@ def test_day_targets_of_counted_things_are_whole_and_the_page_says_how_they_are_
     by_key = {tile.metric.key: tile for tile in summary.tiles}
     assert by_key["proposals"].target == 3  # 2.7 a day
     assert by_key["deals"].target is None  # 0.14 a day: the tile shows the month's target
-    assert by_key["deals"].period_rule.target == 3
+    assert by_key["deals"].period_target == ("month", 3)
     auth.sign_in("rep@example.com")
     page = client.get("/today").text
     assert "/ 3<" in page and "2.7" not in page
     assert "Target: 3 a month" in page
     assert page.count("rounded to the nearest whole number") == 1
+
+
+def test_under_one_a_day_the_tile_names_the_persons_own_target_for_the_month(make):
+    rep, metrics = rep_with_targets(make, [("deals", "month", 3)])
+    target_settings.set_goal(db.session, make.organization, level="person", subject_id=rep.id,
+                             metric=metrics["deals"], kind="month", value=1)
+    db.session.commit()
+    tile = today.summary(db.session, rep, NOW).tiles[0]
+    assert (tile.target, tile.period_target) == (None, ("month", 1))
 
 
 def test_a_tile_says_how_many_more_are_needed_to_be_on_pace_and_draws_the_bar(
