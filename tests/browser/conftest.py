@@ -20,10 +20,12 @@ from extensions import db
 from tests.browser.pages import (
     AXE,
     BROWSER_LOCALES,
+    LANGUAGES,
     PUBLIC,
     ROLES,
     SIGNED_OUT,
     demo_data,
+    metric_words,
     page_urls,
     seed_demo,
     walk,
@@ -152,6 +154,7 @@ class DemoSite:
     urls: dict  # endpoint -> URL of every page (tests/browser/pages.py)
     states: dict  # role -> the signed-in browser's cookies (Playwright's storage state)
     data: list  # the words of the demo's own data (pages.demo_data)
+    metric_words: dict  # language -> the metric names and units it says otherwise
 
     def context(self, role=SIGNED_OUT, language="en", **options):
         """A fresh phone-sized browser context, signed in as `role` (a key of ROLES, or
@@ -199,11 +202,12 @@ def demo_site(browser, postgres, tmp_path_factory):
                   days=demo.organization.DEFAULT_DAYS)
         urls = page_urls(app)
         data = demo_data()
+        words = {language: metric_words(language) for language in LANGUAGES[1:]}
         db.session.remove()
     served = Served(app)
     try:
         states = {role: _signed_in(browser, served.url, email) for role, email in ROLES.items()}
-        yield DemoSite(browser, served.url, urls, states, data)
+        yield DemoSite(browser, served.url, urls, states, data, words)
     finally:
         served.close()
         with app.app_context():

@@ -154,14 +154,25 @@ def page_urls(app):
 
 def demo_data():
     """The words the demo organisation's own data puts on pages (names of people, teams,
-    scorecards, metrics, accounts, notes): shown as entered, in no language of the catalogue."""
+    scorecards, accounts, notes): shown as entered, in no language of the catalogue. Metric
+    names and units are not among them: each has its own words in each language."""
     columns = (Organization.name, Team.name, User.name, User.email, ScorecardTemplate.name,
-               Metric.name, Metric.key, Metric.unit, Metric.quality_unit, TimeOff.note,
-               Activity.note, Activity.account)
+               Metric.key, TimeOff.note, Activity.note, Activity.account)
     words = set()
     for column in columns:
         words.update(db.session.scalars(select(column).distinct()))
     return sorted((word for word in words if word), key=len, reverse=True)
+
+
+def metric_words(language):
+    """The demo's metric names and units as entered, where `language` has words of its own."""
+    words = set()
+    for metric in db.session.scalars(select(Metric)):
+        own = (metric.translations or {}).get(language, {})
+        for name in ("name", "unit", "quality_unit"):
+            if getattr(metric, name) and own.get(name) not in (None, getattr(metric, name)):
+                words.add(getattr(metric, name))
+    return sorted(words)
 
 
 @dataclass

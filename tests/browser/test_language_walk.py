@@ -1,5 +1,5 @@
-"""In Japanese no English from the catalogue is on screen: every page as each demo role and
-signed out, the offline page and the installed app's name.
+"""In Japanese no English from the catalogue is on screen, nor a metric's English name or unit:
+every page as each demo role and signed out, the offline page and the installed app's name.
 
 The English looked for is every msgid of the Japanese catalogue, with its placeholders as
 wildcards (`english_of_catalogue`); what is looked at is the page's text, title and the names
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.browser.pages import SCREEN_TEXT, WALKERS, broken
+from tests.browser.pages import SCREEN_TEXT, WALKERS, Visit, broken
 
 CATALOGUE = Path(__file__).parents[2] / "translations" / "ja" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdifr]|%[sdif]")
@@ -90,7 +90,18 @@ def test_no_english_catalogue_string_on_any_page_in_japanese(walked, demo_site, 
             found.append(f"{visit.where} [{role}, ja]: <html lang={visit.lang!r}>")
         found += [f"{visit.where} [{role}, ja]: {msgid!r}"
                   for msgid in english_on(visit.text, visit.foreign, demo_site.data)]
+        found += [f"{visit.where} [{role}, ja]: the metric's {word!r}"
+                  for word in metric_words_on(visit, demo_site, "ja")]
     assert found == [], "\n".join(found)
+
+
+def metric_words_on(visit, demo_site, language):
+    """The metric names and units shown as entered where the page's language has its own."""
+    text = visit.text
+    for part in [*visit.foreign, *demo_site.data]:
+        text = text.replace(part, " ")
+    return [word for word in demo_site.metric_words[language]
+            if re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text)]
 
 
 def test_the_offline_page_and_the_installed_app_speak_japanese(demo_site):
@@ -113,14 +124,23 @@ def test_the_offline_page_and_the_installed_app_speak_japanese(demo_site):
 
 
 def test_the_walk_would_see_english(demo_site):
-    """The same check on the English sign-in page finds its English."""
+    """The same checks on English pages find their English: the sign-in page's words, and the
+    metrics' names on Today."""
     context = demo_site.context(language="en")
     page = context.new_page()
     page.goto("/sign-in")
+    sign_in = page.evaluate(SCREEN_TEXT)
+    context.close()
+    context = demo_site.context("rep", language="en")
+    page = context.new_page()
+    page.goto("/today")
+    today = Visit("today.index", "/today", 200, "/today", checked=True)
     screen = page.evaluate(SCREEN_TEXT)
+    today.text, today.foreign = screen["text"], screen["foreign"]
     context.close()
 
-    found = english_on(screen["text"], screen["foreign"], demo_site.data)
+    found = english_on(sign_in["text"], sign_in["foreign"], demo_site.data)
 
     assert {"Sign in", "Password"} <= set(found)
     assert {msgid for msgid, _ in english_of_catalogue()} > {"Sign in", "Password", "Today"}
+    assert {"Calls", "Visits"} <= set(metric_words_on(today, demo_site, "ja"))
