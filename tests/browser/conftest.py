@@ -1,4 +1,6 @@
-"""Browser fixtures: one headless Chromium per session, the app served live per test.
+"""Browser fixtures: one headless Chromium per session, the app served live per test, and the
+demo organisation served once a session for the gates that walk every page (`demo_site`,
+`walked`: axe, overflow, the Japanese walk, screenshots).
 
 Every test in this folder is marked `browser`, so `pytest -m "not browser"` skips them all.
 """
