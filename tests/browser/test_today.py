@@ -85,6 +85,8 @@ def test_rep_logs_a_call_in_one_tap_and_sees_the_total_change_without_a_page_loa
     assert page.evaluate("window.__marker") == 1, "the tap reloaded the page"
     assert navigations == []
     assert [quantity for quantity, _note, _id in logged(app)] == [1]
+    # The tile was drawn anew, and focus is on its +1, not dropped to <body>.
+    assert page.evaluate("document.activeElement.id") == "log-calls"
 
 
 def test_rep_logs_a_call_without_javascript_through_a_plain_form_post(app, rep_page_without_js):
