@@ -355,3 +355,20 @@ def test_tiles_are_compact_and_the_latest_entries_are_a_tap_away(app, gated_rep,
     assert link.bounding_box()["y"] < 300
     link.tap()
     expect(page).to_have_url(re.compile("#latest$"))
+
+
+def test_undo_at_the_tile_goes_after_a_few_seconds_and_the_message_stays(app, gated_rep, page):
+    page.clock.install()
+    sign_in(page)
+    with page.expect_response("**/today/log"):
+        pick(page, "5–15").tap()
+    page.clock.run_for(100)  # htmx settles
+    undo = tile(page, "Calls").get_by_role("button", name="Undo Calls")
+    expect(undo).to_be_visible()
+    page.evaluate("document.activeElement.blur()")
+    page.clock.run_for(11_000)
+    expect(undo).to_have_count(0)
+    expect(tile(page, "Calls").get_by_role("status")).to_have_text("Logged 1 × Calls.")
+    # Still in the latest entries, where it can be undone later.
+    latest = page.get_by_role("region", name="Latest entries")
+    expect(latest.get_by_role("button", name="Undo Calls")).to_have_count(1)
