@@ -110,3 +110,16 @@ def _by_ratio(ratio):
     if ratio < BEHIND_BELOW:
         return "behind"
     return "on_pace"
+
+
+def whole_target(target, metric):
+    """A target as shown and judged: of a metric that counts things, the whole number it takes.
+
+    A prorated target of 2.7 proposals asks for 3 (reaching 3 meets it, 2 does not); the
+    allowance of a lower-is-better count rounds down for the same reason. Sums stay as they are.
+    """
+    if target is None or not metric.is_count:
+        return target
+    if metric.direction == "lower":
+        return float(math.floor(target + 1e-9))
+    return float(math.ceil(target - 1e-9))

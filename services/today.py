@@ -3,8 +3,8 @@ takes to be on pace, most behind first; the totals for today and this week; the 
 
 Targets and pace come from the scorecard (services.scorecards.rep_scorecard over the day), so
 Today and the scorecard never disagree about what is due. A day's target of a metric that
-counts things is a whole number, the nearest (halves up): 2.7 calls is 3 calls, and under half a
-thing a day (3 deals a month) is none, the tile then naming the period's target instead. What is
+counts things is the whole number it takes, as on the scorecard: 2.3 calls is 3 calls, and under
+one thing a day (3 deals a month) is none, the tile then naming the period's target instead. What is
 due by now is worked out from that whole target by services.pace, as the scorecard does.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from models import Metric
 from periods import period_at
 from services import activities, scorecards, targets
-from services.pace import Pace
+from services.pace import Pace, whole_target
 from services.pace import pace as pace_of
 
 # The order of the tiles: behind first, then the rest still to do, done, and no target last.
@@ -130,10 +130,12 @@ def _nice(value):
 
 
 def day_target(target, metric):
-    """Today's target as shown and judged: for counted things the nearest whole number."""
-    if target is None or not metric.is_count:
-        return target
-    return float(math.floor(target + 0.5))
+    """Today's target as shown and judged: for counted things the whole number it takes, as on
+    the scorecard (2.3 calls is 3), except under one thing a day (3 deals a month), which is
+    none for the day: the tile names the period's target instead."""
+    if target is not None and metric.is_count and metric.direction == "higher" and target < 1:
+        return 0.0
+    return whole_target(target, metric)
 
 
 def summary(session, user, now):
@@ -174,8 +176,9 @@ def _period_target(session, user, now, cell):
 
 
 def _urgency(tile):
-    """Most behind first (the largest share of today's target short of pace), done last."""
+    """The activities the rep does first (leading metrics), then their results; within each,
+    most behind first (the largest share of today's target short of pace), done last."""
     status = tile.status
     short = tile.needed / tile.target if tile.target else 0
     left = tile.left / tile.target if tile.target else 0
-    return (_ORDER[status], -short, -left)
+    return (tile.metric.kind != "leading", _ORDER[status], -short, -left)

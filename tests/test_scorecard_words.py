@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from blueprints.scorecards.views import whole_target
 from extensions import db
 from services import activities, target_settings
 from services.goal_sheets import whole_suggestion
+from services.pace import whole_target
 from tests.conftest import at
 
 NOW = at(2026, 11, 25, 12, 30)  # Wednesday 13:30 in Rome

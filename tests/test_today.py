@@ -309,20 +309,30 @@ def test_tiles_come_most_behind_first_done_last_and_without_target_after(make):
     assert by_key["calls"].needed == by_key["calls"].pace.expected - 0
 
 
+def test_the_activities_a_rep_does_come_before_their_results_however_far_behind(make):
+    rep, metrics = rep_with_targets(make, [("revenue", "day", 5000), ("calls", "day", 10)])
+    metrics["revenue"].kind = "lagging"
+    db.session.commit()
+    record(rep, metrics["calls"], 10)  # calls done, revenue far behind: calls still lead
+    order = [tile.metric.key for tile in today.summary(db.session, rep, NOW).tiles]
+    assert order == ["calls", "revenue"]
+
+
 def test_day_targets_of_counted_things_are_whole_and_the_page_says_how_they_are_rounded(
     make, auth, client
 ):
-    rep, metrics = rep_with_targets(make, [("proposals", "week", 13.5), ("deals", "month", 3)])
+    rep, metrics = rep_with_targets(make, [("proposals", "week", 11.5), ("deals", "month", 3)])
     summary = today.summary(db.session, rep, NOW)
     by_key = {tile.metric.key: tile for tile in summary.tiles}
-    assert by_key["proposals"].target == 3  # 2.7 a day
+    assert by_key["proposals"].target == 3  # 2.3 a day: 3, as the scorecard shows it
     assert by_key["deals"].target is None  # 0.14 a day: the tile shows the month's target
     assert by_key["deals"].period_target == ("month", 3)
     auth.sign_in("rep@example.com")
     page = client.get("/today").text
-    assert "/ 3<" in page and "2.7" not in page
+    rule = "rounded up to whole numbers: a target of 2.7 proposals shows as 3."
+    assert page.count(rule) == 1
+    assert "/ 3<" in page and "2.3" not in page.replace(rule, "")
     assert "Target: 3 a month" in page
-    assert page.count("rounded to the nearest whole number") == 1
 
 
 def test_under_one_a_day_the_tile_names_the_persons_own_target_for_the_month(make):

@@ -4,7 +4,6 @@ Every screen takes ?period=<key> (the period switcher keeps its state in the URL
 htmx requests with just its block.
 """
 
-import math
 from functools import lru_cache
 
 from babel.dates import format_skeleton
@@ -61,15 +60,7 @@ def target_amount(value, metric):
     """
     if value is None:
         return "–"
-    return _amount(whole_target(value, metric), get_locale())
-
-
-def whole_target(value, metric):
-    if not metric.is_count:
-        return value
-    if metric.direction == "lower":
-        return float(math.floor(value + 1e-9))
-    return float(math.ceil(value - 1e-9))
+    return _amount(pace.whole_target(value, metric), get_locale())
 
 
 def _shown_target(cell):
@@ -78,7 +69,7 @@ def _shown_target(cell):
     target = cell.target
     if not target or target <= 0:
         return None
-    return whole_target(target, cell.metric) or None
+    return pace.whole_target(target, cell.metric) or None
 
 
 @bp.app_template_filter("progress")
