@@ -34,6 +34,8 @@ class Activity(db.Model):
             "source IN ('web', 'offline', 'crm', 'api', 'import')", name="source"
         ),
         Index("ix_activities_user_created", "user_id", "created_at"),
+        # Today's latest entries, by when they happened.
+        Index("ix_activities_user_occurred", "user_id", "occurred_at"),
         Index("ix_activities_user_metric_day", "user_id", "metric_id", "local_day"),
     )
 
