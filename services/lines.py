@@ -61,6 +61,10 @@ class Line:
     children: list = field(default_factory=list)
     depth: int = 0
     headcount: int = 1  # how many people the line's own numbers are of ("people" lines)
+    # Why a person's targets are reduced in the period: their start, when it falls inside it
+    # (nothing is due before), and the working days they have off after it.
+    started_on: object = None
+    days_off: int = 0
 
     @property
     def name(self):
@@ -230,7 +234,14 @@ class Assembly:
             pace = pace_of(total.value, target, fraction, direction, whole_units)
             achievement = scoring.achievement(pace, rule.cap_percent) if rule else None
             cells[metric_id] = Cell(metric, total.value, total.crm, pace, rule, achievement)
-        return Line("person", person, cells, score_of(cells), self.pending.get(person_id, 0))
+        started = person.started_on if person.started_on and \
+            period.start < person.started_on < period.end else None
+        working = person.calendar.working_weekdays
+        away = sum(1 for day in days_off
+                   if day.weekday() in working and period.start <= day < period.end
+                   and (person.started_on is None or day >= person.started_on))
+        return Line("person", person, cells, score_of(cells), self.pending.get(person_id, 0),
+                    started_on=started, days_off=away)
 
     def _crowds(self, session, organization_id, team_ids):
         """{team id: the "people" line of its own reps}, for the teams in `team_ids`.

@@ -136,21 +136,16 @@ def rep_scorecard(session, person, period, now):
     """One person's scorecard for a period."""
     organization = person.organization
     assembly = lines.Assembly(session, organization, period, now, (), [person])
-    started = person.started_on if person.started_on and person.started_on > period.start \
-        and person.started_on < period.end else None
-    working = organization.calendar.working_weekdays
-    away = sum(1 for day in assembly.book.days_off(person)
-               if day.weekday() in working and period.start <= day < period.end
-               and (person.started_on is None or day >= person.started_on))
+    line = assembly.people[person.id]
     return Scorecard(
         person=person,
         template=assembly.book.template_for(person),
         metrics=assembly.metrics,
-        line=assembly.people[person.id],
+        line=line,
         trends=_trends(session, assembly.metrics, period, organization.calendar, [person.id]),
         timing=Timing.of(period, now, person.calendar),
-        days_off=away,
-        started_on=started,
+        days_off=line.days_off,
+        started_on=line.started_on,
     )
 
 

@@ -138,6 +138,20 @@ def test_time_off_shows_and_shrinks_the_target(org, auth, client):
     assert "2 working days off in this period" in page.text
 
 
+def test_the_team_grid_says_whose_targets_are_reduced_and_why(org, auth, client):
+    target_settings.add_time_off(db.session, org.ada, date(2026, 11, 26), date(2026, 11, 27))
+    org.bo.started_on = date(2026, 11, 25)
+    db.session.commit()
+    auth.sign_in("mara@example.com")
+    page = client.get(f"/teams/{org.field.id}?period={WEEK_KEY}").text
+    row = lambda person: re.search(  # noqa: E731
+        rf'<tr data-row="person-{person.id}".*?</th>', page, re.S).group(0)
+    assert "2 days off" in row(org.ada) and "Started" not in row(org.ada)
+    assert "Started Nov 25" in row(org.bo) and "day off" not in row(org.bo)
+    assert cell(page, f"person-{org.ada.id}-calls")[1] == 30
+    assert "has targets reduced to match" in page
+
+
 def test_numbers_say_what_waits_on_devices_and_came_from_the_crm(org, auth, client):
     log(org.ada, org.revenue, at(2026, 11, 24, 9), quantity=3000, source="crm",
         external_id="deal-1")
