@@ -220,7 +220,11 @@ def test_every_message_is_translated_with_its_placeholders(language):
                 problems.append(f"{message.id!r} has no translation")
             elif set(PLACEHOLDER.findall(text)) != names:
                 problems.append(f"{message.id!r}: {text!r} does not keep the placeholders {names}")
-            elif message.python_format:
+            # Templates format every string they translate, placeholders or not (Jinja's
+            # newstyle gettext), so a bare "%" there is a 500 in that language alone.
+            elif message.python_format or any(
+                path.endswith(".html") for path, _line in message.locations
+            ):
                 try:
                     text % dict.fromkeys(names, 1)
                 except (KeyError, TypeError, ValueError) as error:
