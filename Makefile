@@ -12,10 +12,19 @@ run: install assets translations
 	PACER_ENV=development $(BIN)/flask seed-demo
 	PACER_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# The two databases' runs go side by side (two cores): PostgreSQL's output is kept in a file
+# and shown after SQLite's, and the target fails if either run fails.
+PG_LOG := build/pytest-postgresql.log
+
 test: install-test assets translations system-deps
 	$(BIN)/ruff check .
-	$(BIN)/pytest
-	PACER_TEST_DB=postgresql $(BIN)/pytest -m "not browser"
+	@mkdir -p build
+	@PACER_TEST_DB=postgresql $(BIN)/pytest -m "not browser" -p no:cacheprovider > $(PG_LOG) 2>&1 & \
+	postgres=$$!; \
+	$(BIN)/pytest; sqlite=$$?; \
+	wait $$postgres; postgresql=$$?; \
+	echo "== PostgreSQL (not browser) =="; cat $(PG_LOG); \
+	test $$sqlite -eq 0 && test $$postgresql -eq 0
 
 lint: install-test
 	$(BIN)/ruff check .
