@@ -17,9 +17,12 @@ from decimal import Decimal
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from wtforms import Field
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import NumberInput
+
+from services import directory
 
 # A plain decimal number, optionally with an exponent (what <input type="number"> sends). ASCII
 # only: Python's \d and Decimal() also take other scripts' digits.
@@ -142,3 +145,28 @@ class Between:
             return _("Enter a number of at most %(max)s.", max=format_decimal(self.max))
         return _("Enter a number from %(min)s to %(max)s.",
                  min=format_decimal(self.min), max=format_decimal(self.max))
+
+
+# Settings a person has wherever they are set (by an admin, or on their own Account page).
+
+LOCALE_LABELS = {"en": "English", "it": "Italiano", "ja": "日本語"}  # each in its own name
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_str(value):
+    return None if value in (None, "") else str(value)
+
+
+def options(pairs):
+    """(value, label) pairs as the choices a select or a group of checkboxes offers."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def iana_timezone(form, field):
+    if field.data and not directory.is_timezone(field.data):
+        raise ValidationError(
+            _l("Unknown timezone. Use a name from the list, such as Europe/Rome.")
+        )

@@ -176,7 +176,7 @@ def test_month_names_do_not_leak_from_one_language_to_another():
 
 
 def test_every_language_is_offered_by_its_own_name():
-    from blueprints.admin.forms import LOCALE_LABELS
+    from blueprints.fields import LOCALE_LABELS
 
     assert set(LOCALE_LABELS) == set(Config.LANGUAGES)
 

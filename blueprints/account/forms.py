@@ -3,8 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from blueprints.admin.forms import LOCALE_LABELS, iana_timezone, optional_str, options, strip
-from blueprints.fields import plain_text
+from blueprints.fields import LOCALE_LABELS, iana_timezone, optional_str, options, plain_text, strip
 
 
 class PreferencesForm(FlaskForm):

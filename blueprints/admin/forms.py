@@ -14,7 +14,6 @@ from wtforms import (
     FormField,
     IntegerField,
     PasswordField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,7 +25,16 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.access import MAX_ID
-from blueprints.fields import Between, NumberField, plain_text
+from blueprints.fields import (
+    LOCALE_LABELS,
+    Between,
+    NumberField,
+    iana_timezone,
+    optional_str,
+    options,
+    plain_text,
+    strip,
+)
 from extensions import db
 from models import ROLES
 from services import directory
@@ -42,31 +50,15 @@ KIND_LABELS = {"leading": _l("Leading (an activity)"), "lagging": _l("Lagging (a
 AGGREGATION_LABELS = {"count": _l("Count the entries"), "sum": _l("Add up the amounts")}
 DIRECTION_LABELS = {"higher": _l("Higher is better"), "lower": _l("Lower is better")}
 # Each language named in itself, so a person can find their own.
-LOCALE_LABELS = {"en": "English", "it": "Italiano", "ja": "日本語"}
 INDENT = "\u2003"  # an em space per level: option labels cannot be styled
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def optional_int(value):
     return None if value in (None, "") else int(value)
 
 
-def optional_str(value):
-    return None if value in (None, "") else str(value)
-
-
 def zero_if_empty(value):
     return 0 if value is None else value
-
-
-def iana_timezone(form, field):
-    if field.data and not directory.is_timezone(field.data):
-        raise ValidationError(
-            _l("Unknown timezone. Use a name from the list, such as Europe/Rome.")
-        )
 
 
 # What an hour:minute field answers to anything but a time ("25:00", "9am", "x").
@@ -102,11 +94,6 @@ def ends_after_start(form, field):
 
 def capitalised(name):
     return name[:1].upper() + name[1:]
-
-
-def options(pairs):
-    """(value, label) pairs as the choices a select or a group of checkboxes offers."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class CheckboxesField(SelectMultipleField):
