@@ -2,6 +2,21 @@
 
 from models.accounts import LoginSession, SignInFailure
 from models.activities import SOURCES, Activity, DailyRollup, TeamRollup
+from models.coaching import (
+    OBSTACLE_CATEGORIES,
+    SECTION_KINDS,
+    ActionItem,
+    AgendaItem,
+    CoachingRequest,
+    CoachingSeries,
+    CoachingSession,
+    CoachingSessionSection,
+    CoachingTemplate,
+    CoachingTemplateSection,
+    Obstacle,
+    PrivateNote,
+    SessionRead,
+)
 from models.devices import DeviceOutbox
 from models.metrics import Metric
 from models.people import ROLES, Organization, Team, User, UserRole, team_managers
@@ -16,17 +31,30 @@ from models.scorecards import (
 
 __all__ = [
     "LEVELS",
+    "OBSTACLE_CATEGORIES",
     "ROLES",
+    "SECTION_KINDS",
     "SOURCES",
+    "ActionItem",
     "Activity",
+    "AgendaItem",
+    "CoachingRequest",
+    "CoachingSeries",
+    "CoachingSession",
+    "CoachingSessionSection",
+    "CoachingTemplate",
+    "CoachingTemplateSection",
     "DailyRollup",
     "DeviceOutbox",
     "Goal",
     "LoginSession",
     "Metric",
+    "Obstacle",
     "Organization",
+    "PrivateNote",
     "ScorecardItem",
     "ScorecardTemplate",
+    "SessionRead",
     "SignInFailure",
     "Team",
     "TeamRollup",
