@@ -19,6 +19,13 @@ from models.coaching import (
 )
 from models.devices import DeviceOutbox
 from models.metrics import Metric
+from models.notifications import (
+    DigestSent,
+    EmailPreference,
+    Notification,
+    PasswordResetRequest,
+    SignInToken,
+)
 from models.people import ROLES, Organization, Team, User, UserRole, team_managers
 from models.scorecards import (
     LEVELS,
@@ -46,16 +53,21 @@ __all__ = [
     "CoachingTemplateSection",
     "DailyRollup",
     "DeviceOutbox",
+    "DigestSent",
+    "EmailPreference",
     "Goal",
     "LoginSession",
     "Metric",
+    "Notification",
     "Obstacle",
     "Organization",
+    "PasswordResetRequest",
     "PrivateNote",
     "ScorecardItem",
     "ScorecardTemplate",
     "SessionRead",
     "SignInFailure",
+    "SignInToken",
     "Team",
     "TeamRollup",
     "TimeOff",
