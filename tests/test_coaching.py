@@ -1,0 +1,175 @@
+"""Coaching sessions: who sees them, the snapshot frozen at share, action items carried forward
+and closed once, the rep's answers and the access log."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from extensions import db
+from models import (
+    ActionItem,
+    CoachingTemplate,
+    CoachingTemplateSection,
+    SessionRead,
+    User,
+)
+from services import coaching
+from tests import test_scorecards as screens
+from tests.conftest import at
+
+fixed_clock, log = screens.fixed_clock, screens.log
+NOW = screens.NOW
+
+
+@pytest.fixture
+def org(make):
+    """HQ (led by the executive) > Sales (Mara) > Field (Ada, Bo); HQ > Other (Olga, Cy)."""
+    base = screens.org.__wrapped__(make)
+    executive = db.session.scalar(select(User).where(
+        User.email == "exec@example.com"))
+    admin = db.session.scalar(select(User).where(
+        User.email == "admin@example.com"))
+    template = CoachingTemplate(organization_id=base.organization.id, name="Weekly 1:1")
+    template.sections = [
+        CoachingTemplateSection(position=0, kind="snapshot", title="Your numbers"),
+        CoachingTemplateSection(
+            position=1, kind="rating", title="Prospecting",
+            options={"points": [{"value": 1, "label": "Starting", "definition": "Needs help"},
+                                {"value": 2, "label": "Solid", "definition": "On their own"}]}),
+        CoachingTemplateSection(position=2, kind="text", title="What went well?",
+                                rep_answers=True),
+        CoachingTemplateSection(position=3, kind="checklist", title="Basics",
+                                options={"items": ["CRM updated", "Calls logged"]}),
+    ]
+    db.session.add(template)
+    db.session.commit()
+    return SimpleNamespace(**vars(base), executive=executive, admin=admin, template=template)
+
+
+def start(org, coach=None, rep=None, **fields):
+    made = coaching.start_session(db.session, coach=coach or org.mara, rep=rep or org.ada,
+                                  template=fields.pop("template", org.template), now=NOW,
+                                  **fields)
+    db.session.commit()
+    return made
+
+
+# Who sees a session
+
+
+def test_a_session_is_seen_by_its_coach_the_reps_managers_and_the_rep_once_shared(org):
+    made = start(org)
+    see = coaching.can_see_session
+    assert see(db.session, org.mara, made)
+    assert not see(db.session, org.ada, made)  # a draft: not yet
+    coaching.share(db.session, made, now=NOW)
+    assert see(db.session, org.ada, made)
+    for outsider in (org.bo, org.cy, org.olga, org.executive, org.admin):
+        assert not see(db.session, outsider, made), outsider.email
+
+
+def test_an_executive_who_leads_the_company_team_sees_the_sessions_beneath_it(org):
+    org.hq.managers = [org.executive]
+    db.session.commit()
+    made = start(org)
+    assert coaching.can_see_session(db.session, org.executive, made)
+    assert coaching.can_coach(db.session, org.executive, org.cy)
+    assert not coaching.can_coach(db.session, org.admin, org.cy)
+
+
+def test_a_session_copies_its_templates_sections(org):
+    made = start(org)
+    assert [section.kind for section in made.sections] == [
+        "snapshot", "rating", "text", "checklist"]
+    org.template.sections[1].title = "Changed later"
+    db.session.commit()
+    assert made.sections[1].title == "Prospecting"
+    assert made.title == "Weekly 1:1" and made.status == "draft"
+
+
+def test_a_session_refuses_another_organisations_template(org, make):
+    foreign = CoachingTemplate(organization_id=org.organization.id + 1000, name="Theirs")
+    with pytest.raises(coaching.CoachingError):
+        coaching.start_session(db.session, coach=org.mara, rep=org.ada, template=foreign,
+                               now=NOW)
+
+
+# Done-when 2: the snapshot is frozen when shared
+
+
+def test_a_shared_sessions_snapshot_stays_put_when_the_live_numbers_change(org):
+    log(org.ada, org.calls, NOW - timedelta(hours=1), quantity=3)
+    made = start(org)
+    live = coaching.snapshot(db.session, made, NOW)
+    calls = next(row for row in live["rows"] if row["key"] == "calls")
+    assert calls["actual"] == 3
+    coaching.share(db.session, made, now=NOW)
+    db.session.commit()
+    log(org.ada, org.calls, NOW - timedelta(minutes=30), quantity=4)
+    later = NOW + timedelta(hours=1)
+    frozen = coaching.snapshot(db.session, made, later)
+    assert next(row for row in frozen["rows"] if row["key"] == "calls")["actual"] == 3
+    fresh = coaching.live_snapshot(db.session, made, later)
+    assert next(row for row in fresh["rows"] if row["key"] == "calls")["actual"] == 7
+
+
+# Done-when 3: action items carry forward and close once
+
+
+def test_an_open_action_item_carries_forward_and_closes_once(org):
+    first = start(org)
+    item = coaching.add_action_item(db.session, first, owner=org.ada, text="Call ten leads",
+                                    now=NOW)
+    done = coaching.add_action_item(db.session, first, owner=org.ada, text="Done already",
+                                    now=NOW)
+    coaching.close_action_item(db.session, done, by=org.mara, in_session=first, now=NOW)
+    coaching.share(db.session, first, now=NOW)
+    db.session.commit()
+    second = start(org)
+    assert coaching.carried_items(db.session, second) == [item]
+    assert coaching.close_action_item(db.session, item, by=org.mara, in_session=second,
+                                      now=NOW)
+    assert not coaching.close_action_item(db.session, item, by=org.ada, now=NOW)
+    db.session.commit()
+    assert item.closed_by_id == org.mara.id and item.closed_in_session_id == second.id
+    assert coaching.carried_items(db.session, second) == [item]  # shown closed, where it was
+    third = start(org)
+    assert coaching.carried_items(db.session, third) == []
+    assert db.session.scalar(select(func.count()).select_from(ActionItem)) == 2
+
+
+# The rep's side and the log
+
+
+def test_the_rep_answers_acknowledges_and_only_others_reads_are_logged(org):
+    made = start(org)
+    text_section = made.sections[2]
+    with pytest.raises(coaching.CoachingError):
+        coaching.answer(db.session, text_section, rep=org.ada, text="Early", now=NOW)
+    coaching.share(db.session, made, now=NOW)
+    coaching.answer(db.session, text_section, rep=org.ada, text="Demos", now=NOW)
+    with pytest.raises(coaching.CoachingError):
+        coaching.answer(db.session, made.sections[1], rep=org.ada, text="No", now=NOW)
+    assert coaching.acknowledge(db.session, made, rep=org.ada, now=NOW)
+    assert not coaching.acknowledge(db.session, made, rep=org.ada, now=at(2026, 12, 1))
+    coaching.record_read(db.session, made, org.ada, "page", NOW)
+    coaching.record_read(db.session, made, org.mara, "page", NOW)
+    db.session.commit()
+    assert [read.reader_id for read in db.session.scalars(select(SessionRead))] == [org.mara.id]
+    assert list(coaching.reads_of(db.session, org.ada)) == [made.id]
+
+
+def test_a_private_note_is_its_authors_alone(org):
+    made = start(org)
+    coaching.set_private_note(db.session, made, author=org.mara, body="Seems tired", now=NOW)
+    db.session.commit()
+    assert coaching.private_note(db.session, made, org.mara).body == "Seems tired"
+    assert coaching.private_note(db.session, made, org.ada) is None
+
+
+def test_a_coach_sees_reps_not_coached_lately(org):
+    start(org)
+    quiet = [rep.name for rep, _ in coaching.quiet_reps(db.session, org.mara, NOW)]
+    assert quiet == ["Bo"]
