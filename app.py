@@ -15,6 +15,7 @@ from extensions import (
     csrf,
     db,
     login_manager,
+    mail,
     migrate,
     take_write_lock_for_writes,
 )
@@ -46,6 +47,7 @@ def register_security(app):
 
 
 def register_extensions(app):
+    import jobs
     import models  # noqa: F401 - registers every model with the metadata
     from blueprints import access, page_cache
     from blueprints.assets import register_bundles
@@ -73,6 +75,8 @@ def register_extensions(app):
     assets.init_app(app)
     cache.init_app(app)
     register_bundles(app, assets)
+    mail.init_app(app)
+    jobs.init_app(app)
 
 
 def register_blueprints(app):

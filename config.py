@@ -93,6 +93,24 @@ class Config:
     # Every key also starts with this deployment's identity (blueprints/page_cache.py), so
     # deployments sharing one cache never serve each other's pages whatever the prefix.
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "pacer|")
+    # Background jobs (jobs/): Huey on REDIS_URL when set, else on an SQLite file in the
+    # instance folder (extensions.make_huey). A failing job is tried again JOBS_RETRIES times,
+    # JOBS_RETRY_DELAY seconds later, each wait JOBS_RETRY_BACKOFF times the one before.
+    JOBS_IMMEDIATE = False  # run each job at once, in the process that enqueues it (tests)
+    JOBS_RETRIES = int(os.environ.get("JOBS_RETRIES", "3"))
+    JOBS_RETRY_DELAY = float(os.environ.get("JOBS_RETRY_DELAY", "30"))
+    JOBS_RETRY_BACKOFF = float(os.environ.get("JOBS_RETRY_BACKOFF", "4"))
+    # Email (jobs/mail.py), sent by a job through Flask-Mail. With no MAIL_SERVER, each email
+    # is written to the log instead (development).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "").strip() or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _flag("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Pacer <pacer@localhost>")
+    # Where people reach Pacer: the links in emails, which jobs build with no request to go by.
+    PACER_BASE_URL = os.environ.get("PACER_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
 
 class TestConfig(Config):
@@ -107,3 +125,11 @@ class TestConfig(Config):
     SECURITY_HEADERS = True
     # Fast hashes keep the suite quick; production uses scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method
+    # Jobs run at once, in memory, in the process that enqueues them: no consumer needed.
+    # Emails are captured (the `outbox` fixture), never sent. tests/test_jobs.py and
+    # tests/test_mail.py run them through the real consumer, on SQLite and Redis, and SMTP.
+    JOBS_IMMEDIATE = True
+    JOBS_RETRY_DELAY = 0
+    MAIL_SUPPRESS_SEND = True
+    MAIL_SERVER = None
+    PACER_BASE_URL = "http://localhost"  # the test client's host: links in emails open there

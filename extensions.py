@@ -1,12 +1,18 @@
 """Flask extensions, created unbound here and bound to the app in create_app."""
 
+import os
+from pathlib import Path
+
 from flask_assets import Environment
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from huey import PriorityRedisHuey, SqliteHuey
+from huey.storage import SqliteStorage
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.orm import DeclarativeBase
 
@@ -31,6 +37,43 @@ csrf = CSRFProtect()
 babel = Babel()
 assets = Environment()
 cache = Cache()  # rendered scorecard pages (blueprints/page_cache.py)
+mail = Mail()  # sent only by a job: jobs/mail.py
+
+
+class InstanceSqliteStorage(SqliteStorage):
+    """Huey's SQLite storage, its folder and tables made on first use rather than at import:
+    importing the app must not write a file (a fresh clone has no instance folder yet)."""
+
+    def __init__(self, name="huey", **kwargs):
+        super().__init__(name, create_tables=False, **kwargs)
+
+    def _create_connection(self):
+        Path(self.filename).parent.mkdir(parents=True, exist_ok=True)
+        connection = super()._create_connection()
+        for statement in self.ddl:
+            connection.execute(statement)
+        return connection
+
+
+class InstanceSqliteHuey(SqliteHuey):
+    storage_class = InstanceSqliteStorage
+
+
+def make_huey(environ=os.environ):
+    """The job queue (jobs/): Redis when REDIS_URL is set, else an SQLite file in the instance
+    folder (HUEY_SQLITE_PATH overrides it), so that nothing needs installing or starting.
+
+    Made at import, from the environment alone, because the consumer process (`flask jobs
+    run`, or `huey_consumer jobs.huey`) finds its tasks through this very object.
+    """
+    redis_url = environ.get("REDIS_URL", "").strip()
+    if redis_url:
+        return PriorityRedisHuey("pacer", url=redis_url)
+    default = Path(__file__).resolve().parent / "instance" / "jobs.db"
+    return InstanceSqliteHuey("pacer", filename=str(environ.get("HUEY_SQLITE_PATH") or default))
+
+
+huey = make_huey()
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

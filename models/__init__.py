@@ -18,6 +18,7 @@ from models.coaching import (
     SessionRead,
 )
 from models.devices import DeviceOutbox
+from models.jobs import JobFailure
 from models.metrics import Metric
 from models.notifications import (
     DigestSent,
@@ -53,6 +54,7 @@ __all__ = [
     "CoachingTemplateSection",
     "DailyRollup",
     "DeviceOutbox",
+    "JobFailure",
     "DigestSent",
     "EmailPreference",
     "Goal",

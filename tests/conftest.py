@@ -122,6 +122,18 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def outbox(app):
+    """The emails sent during the test (flask_mail.Message: recipients, subject, body, html).
+
+    Jobs run at once in tests (TestConfig.JOBS_IMMEDIATE), so an email a request sends is here
+    when the request returns; none leaves the machine (MAIL_SUPPRESS_SEND).
+    """
+    from extensions import mail
+
+    with mail.record_messages() as messages:
+        yield messages
+
 def csrf_token(html):
     """The CSRF token a rendered page carries."""
     match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
