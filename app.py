@@ -81,16 +81,20 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from blueprints.account.views import bp as account
+    from blueprints.admin import values as _values  # noqa: F401 - its routes join admin's
     from blueprints.admin.views import bp as admin
     from blueprints.api.views import bp as api
     from blueprints.auth.views import bp as auth
     from blueprints.core.views import bp as core
+    from blueprints.feedback.obstacles import bp as obstacles
+    from blueprints.feedback.views import bp as feedback
     from blueprints.goals.views import bp as goals
     from blueprints.pwa.views import bp as pwa
     from blueprints.scorecards.views import bp as scorecards
     from blueprints.today.views import bp as today
 
-    for blueprint in (core, auth, account, today, admin, pwa, api, scorecards, goals):
+    for blueprint in (core, auth, account, today, admin, pwa, api, scorecards, goals,
+                      feedback, obstacles):
         app.register_blueprint(blueprint)
 
 

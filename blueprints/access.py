@@ -12,8 +12,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from extensions import db, login_manager
-from models import Activity, Metric, ScorecardTemplate, Team, TimeOff, User
+from models import Activity, Feedback, Metric, ScorecardTemplate, Team, TimeOff, User
 from services import accounts, directory, visibility
+from services import feedback as feedback_rules
 
 PUBLIC_ENDPOINTS = {"static"}
 
@@ -198,3 +199,25 @@ def get_editable_time_off(entry_id):
         abort(404)
     get_editable_person(entry.user_id)
     return entry
+
+
+# Feedback: given within reach, read by the two people and the receiver's managers
+# (rules in services.feedback).
+
+
+def get_reachable_person(person_id):
+    """Someone the current user may give feedback to; 404 for anyone else, so ids reveal
+    nothing."""
+    person = _get(User, person_id)
+    if person is None or not feedback_rules.within_reach(db.session, current_user, person):
+        abort(404)
+    return person
+
+
+def get_readable_feedback(feedback_id):
+    """Feedback the current user gave or received, or received in a team they lead; 404
+    otherwise, whatever their role."""
+    found = _get(Feedback, feedback_id)
+    if found is None or not feedback_rules.can_read(db.session, current_user, found):
+        abort(404)
+    return found

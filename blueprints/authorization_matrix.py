@@ -89,6 +89,21 @@ MATRIX = {
     "admin.create_metric":     (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.update_metric":     (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),
     "admin.organization":      (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
+    "admin.values_list":       (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
+    "admin.create_value":      (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
+    "admin.update_value":      (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),
+    "admin.move_value":        (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),
+    # Feedback: anyone gives it within reach (team mates, their managers up the tree, the
+    # people of the teams they lead; executives and admins anyone), never to themself. The
+    # walk's feedback goes from the team's manager to the rep: the two of them read it, and
+    # whoever leads the rep's team; no role reads it by itself.
+    "feedback.index":          (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "feedback.give":           (SIGN_IN, 404,  OK,      OK,      404,      OK,  OK,   404),
+    "feedback.detail":         (SIGN_IN, OK,   404,     OK,      404,      404, 404,  404),
+    "feedback.reply":          (SIGN_IN, OK,   404,     OK,      404,      404, 404,  404),
+    "feedback.team":           (SIGN_IN, 403,  403,     OK,      OK,       403, 403,  403),
+    # Obstacles: counts for the teams one may look into; notes only where the session is seen.
+    "obstacles.index":         (SIGN_IN, 403,  403,     OK,      OK,       OK,  OK,   OK),
 }
 
 

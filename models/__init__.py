@@ -18,6 +18,7 @@ from models.coaching import (
     SessionRead,
 )
 from models.devices import DeviceOutbox
+from models.feedback import FEEDBACK_KINDS, Feedback, FeedbackReply
 from models.jobs import JobFailure
 from models.metrics import Metric
 from models.notifications import (
@@ -36,8 +37,13 @@ from models.scorecards import (
     TimeOff,
     scorecard_template_teams,
 )
+from models.values import Value
 
 __all__ = [
+    "FEEDBACK_KINDS",
+    "Feedback",
+    "FeedbackReply",
+    "Value",
     "LEVELS",
     "OBSTACLE_CATEGORIES",
     "ROLES",

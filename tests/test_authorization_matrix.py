@@ -22,7 +22,7 @@ from app import create_app
 from blueprints.authorization_matrix import CALLERS, MATRIX, OK, SIGN_IN, expected
 from config import TestConfig
 from extensions import db
-from services import activities, target_settings
+from services import activities, feedback, target_settings, values
 from tests.conftest import Auth, Factory, IsolatedClient, _empty_tables, csrf_token
 
 # Flask answers OPTIONS itself from the URL map, running no view and saying nothing of any
@@ -67,6 +67,8 @@ ARGUMENTS = {
     "entry_id": lambda org: _new_time_off(org).id,
     "activity_id": lambda org: _new_activity(org).id,
     "filename": lambda org: "css/pacer.css",
+    "feedback_id": lambda org: _new_feedback(org).id,
+    "value_id": lambda org: _new_value(org).id,
 }
 
 # An id no row has: a route answers it as it answers an object the caller may not see, so
@@ -78,6 +80,7 @@ NOTHING = 999_999
 QUERIES = {
     "scorecards.company_team": lambda named: {"metric": "calls"},
     "scorecards.activities": lambda named: {"person": named("person_id"), "metric": "calls"},
+    "feedback.give": lambda named: {"to": named("person_id")},
 }
 
 # The body a POST needs to get past the checks that are not about access (the CSRF token is
@@ -164,6 +167,20 @@ def _new_activity(org):
                                  calendar=org.organization.calendar)
     db.session.commit()
     return recorded.activity
+
+
+def _new_feedback(org):
+    given = feedback.give(db.session, org.team_manager, org.rep, kind="praise",
+                          body="Well done.", now=datetime.now(UTC))
+    db.session.commit()
+    return given
+
+
+def _new_value(org):
+    value = values.save_value(db.session, org.organization, None, name=f"Value {uuid.uuid4()}",
+                              description="", behaviours="", active=True)
+    db.session.commit()
+    return value
 
 
 class Callers:

@@ -1,0 +1,1 @@
+"""Continuous feedback between people, the managers' feed, and the obstacles report."""
