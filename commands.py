@@ -1,10 +1,11 @@
-"""Command-line tasks: flask create-user, flask seed-demo."""
+"""Command-line tasks: flask create-user, flask seed-demo, flask jobs run|failures."""
 
+import logging
 from datetime import UTC, datetime
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 import demo.organization
@@ -110,6 +111,39 @@ def seed_demo(days):
     click.echo(str(summary))
 
 
+jobs_cli = AppGroup("jobs", help="Background jobs: run the consumer, list the failed ones.")
+
+
+@jobs_cli.command("run")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Jobs run side by side (threads).")
+def run_jobs(workers):
+    """Run the job consumer with this app's settings, until Ctrl+C or SIGTERM."""
+    import jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    jobs.consumer(current_app._get_current_object(), workers=workers).run()
+
+
+@jobs_cli.command("failures")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+def list_failures(limit):
+    """The most recent jobs that failed for good, every organisation's and the deployment's."""
+    from models import JobFailure
+
+    failures = db.session.scalars(
+        select(JobFailure).order_by(JobFailure.failed_at.desc(), JobFailure.id.desc())
+        .limit(limit)
+    ).all()
+    for failure in failures:
+        organization = failure.organization_id or "-"
+        click.echo(f"{failure.failed_at:%Y-%m-%d %H:%M} UTC  org {organization}  {failure.task}"
+                   f"  ({failure.attempts} attempts)  {failure.summary}\n    {failure.error}")
+    if not failures:
+        click.echo("No failed jobs.")
+
+
 def register(app):
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(jobs_cli)

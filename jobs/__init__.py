@@ -33,7 +33,7 @@ from huey.consumer import Consumer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from extensions import db, huey
+from extensions import begin_write, db, huey
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,15 @@ class Job(TaskWrapper):
         return huey._registry.task_to_string(self.task_class)
 
 
-def task(retries=3, retry_delay=None, describe=None, organization=None, label=None, **options):
+def task(retries=3, retry_delay=None, writes=True, describe=None, organization=None, label=None,
+         **options):
     """Make a function a job: called, it is enqueued (after the commit, see above).
+
+    Like a POST request, a job that `writes` begins its transaction holding SQLite's write
+    lock, so that two jobs (or a job and a request) that read and then write wait for each
+    other rather than fail. A job that is slow before it writes, or never writes (an email:
+    the SMTP server may take seconds), says `writes=False`, and calls
+    extensions.begin_write(db.session) just before it writes, if it does.
 
     For a failure: `describe(*args, **kwargs)` says in a line what admins see (by default
     only numbers, ids, since an argument may be a secret); `organization(*args, **kwargs)`
@@ -72,31 +79,33 @@ def task(retries=3, retry_delay=None, describe=None, organization=None, label=No
     """
 
     def decorator(func):
-        return _job(func, retries=retries, retry_delay=retry_delay, describe=describe,
-                    organization=organization, label=label, **options)
+        return _job(func, retries=retries, retry_delay=retry_delay, writes=writes,
+                    describe=describe, organization=organization, label=label, **options)
 
     return decorator
 
 
-def periodic(schedule, retries=2, retry_delay=60, label=None, **options):
-    """Make a function a job the consumer runs on `schedule` (huey.crontab(...), in UTC)."""
+def periodic(schedule, retries=2, retry_delay=60, writes=True, label=None, **options):
+    """Make a function a job the consumer runs on `schedule` (huey.crontab(...), in UTC);
+    `writes` as for task()."""
 
     def decorator(func):
         def validate_datetime(_self, timestamp):
             return schedule(timestamp)
 
-        return _job(func, retries=retries, retry_delay=retry_delay, describe=None,
+        return _job(func, retries=retries, retry_delay=retry_delay, writes=writes, describe=None,
                     organization=None, label=label, task_base=PeriodicTask,
                     validate_datetime=validate_datetime, **options)
 
     return decorator
 
 
-def _job(func, retries, retry_delay, describe, organization, label, task_base=None, **options):
+def _job(func, retries, retry_delay, writes, describe, organization, label, task_base=None,
+         **options):
     failure = _Failure(describe or _numbers_only, organization or _organization_argument)
 
     def run(*args, task=None, **kwargs):
-        return _run(func, task, failure, args, kwargs)
+        return _run(func, task, writes, failure, args, kwargs)
 
     run.__name__, run.__module__, run.__doc__ = func.__name__, func.__module__, func.__doc__
     job = Job(
@@ -118,11 +127,13 @@ def _organization_argument(*_args, organization_id=None, **_kwargs):
     return organization_id
 
 
-def _run(func, task, failure, args, kwargs):
+def _run(func, task, writes, failure, args, kwargs):
     """Run one attempt in an app context, commit or roll back, and record the last failure."""
     app = _app()
     with app.app_context():
         try:
+            if writes:
+                begin_write(db.session)
             result = func(*args, **kwargs)
             db.session.commit()
             return result
