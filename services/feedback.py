@@ -68,7 +68,8 @@ def within_reach(session, giver, receiver):
     if (receiver.organization_id != giver.organization_id or receiver.id == giver.id
             or not receiver.active):
         return False
-    return receiver in people_within_reach(session, giver)
+    # By id: User's == (Flask-Login's) compares session tokens, not people.
+    return receiver.id in {person.id for person in people_within_reach(session, giver)}
 
 
 def can_read(session, viewer, feedback):

@@ -54,8 +54,7 @@ def give():
                               body=form.body.data, value=form.chosen_value(), now=utcnow())
         notifications.notify(db.session, receiver, "feedback_received",
                              link=("feedback.detail", {"feedback_id": given.id}),
-                             actor=current_user, params={"name": current_user.name,
-                                                         "kind": given.kind},
+                             actor=current_user, params={"praise": given.kind == "praise"},
                              now=given.created_at)
         db.session.commit()
         flash(_("Sent to %(name)s.", name=receiver.name), "success")
@@ -93,7 +92,7 @@ def reply(feedback_id):
     message = feedback.reply(db.session, item, current_user, form.body.data, now=utcnow())
     notifications.notify(db.session, feedback.other_party(item, current_user),
                          "feedback_replied", link=("feedback.detail", {"feedback_id": item.id}),
-                         actor=current_user, params={"name": current_user.name},
+                         actor=current_user,
                          now=message.created_at)
     db.session.commit()
     flash(_("Reply sent."), "success")
