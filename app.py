@@ -89,12 +89,13 @@ def register_blueprints(app):
     from blueprints.feedback.obstacles import bp as obstacles
     from blueprints.feedback.views import bp as feedback
     from blueprints.goals.views import bp as goals
+    from blueprints.notifications.views import bp as notifications
     from blueprints.pwa.views import bp as pwa
     from blueprints.scorecards.views import bp as scorecards
     from blueprints.today.views import bp as today
 
     for blueprint in (core, auth, account, today, admin, pwa, api, scorecards, goals,
-                      feedback, obstacles):
+                      feedback, obstacles, notifications):
         app.register_blueprint(blueprint)
 
 

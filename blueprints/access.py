@@ -73,6 +73,16 @@ def get_own_activity(activity_id):
     return activity
 
 
+def get_own_notification(notification_id):
+    """An entry of the current user's inbox; 404 for anyone else's, so ids reveal nothing."""
+    from models.notifications import Notification
+
+    notification = _get(Notification, notification_id)
+    if notification is None or notification.recipient_id != current_user.id:
+        abort(404)
+    return notification
+
+
 def _require_sign_in():
     if request.endpoint is None:
         return None  # a 404 or 405 follows; it reveals nothing

@@ -49,6 +49,11 @@ MATRIX = {
     "auth.sign_out":           (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "auth.password":           (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "account.index":           (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "account.notifications":   (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "notifications.index":     (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "notifications.read_all":  (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    # An inbox entry: its recipient alone (the walk's entries are the rep's).
+    "notifications.open":      (SIGN_IN, OK,   404,     404,     404,      404, 404,  404),
     "api.session":             (401,     OK,   OK,      OK,      OK,       OK,  OK,   OK),
     # Reps: logging, and their own numbers; an activity is undone only by whoever logged it.
     "today.index":             (SIGN_IN, OK,   OK,      403,     403,      403, 403,  403),

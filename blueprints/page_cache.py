@@ -106,5 +106,6 @@ def _key(stamp, now):
     return "|".join(map(str, (
         current_app.extensions["page_cache_deployment"], "page",
         request.full_path, wants_fragment(), current_user.id, locale_for(current_user.locale),
-        current_user.display_timezone, _csrf_secret(), now.strftime("%Y%m%d%H%M"), *stamp,
+        current_user.display_timezone, getattr(current_user, "unread_notifications", 0),
+        _csrf_secret(), now.strftime("%Y%m%d%H%M"), *stamp,
     )))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import LoginSession, SignInFailure, User
+from services.notifications import unread_count_of
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -73,7 +74,7 @@ def user_for_token(session, token):
     row = session.execute(_SIGNED_IN, {"token": token}).unique().first()
     if row is None:
         return None
-    user, user.session_token = row
+    user, user.session_token, user.unread_notifications = row
     return user
 
 
@@ -84,9 +85,10 @@ _SESSION_OF_AN_ACTIVE_PERSON = (_sessions.c.token == bindparam("token"),
 
 # Every request of a signed-in person runs this, so it is built once (building it cost more
 # than running it), and it brings the organisation, roles and led teams along: the common
-# access checks then need no other statement.
+# access checks then need no other statement. The count of unread notifications comes along
+# too, for the layout's badge.
 _SIGNED_IN = (
-    select(User, LoginSession.token)
+    select(User, LoginSession.token, unread_count_of(User.id))
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(*_SESSION_OF_AN_ACTIVE_PERSON)
     .options(joinedload(User.organization), joinedload(User.role_rows),

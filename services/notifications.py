@@ -49,8 +49,10 @@ def notify(session, recipient, kind, *, link, actor=None, params=None, now):
 
     `link` is (endpoint, {url values}), e.g. ("coaching.detail", {"session_id": 5}), turned
     into a URL when shown or emailed. `params` is a small JSON-able dict the kind's text uses
-    (names, metric labels as given, counts). Nobody is notified of their own action, nor is
-    a deactivated person: both return None; otherwise the new Notification.
+    (names, metric labels as given, counts; `actor` is the actor's name unless given; what
+    each kind reads is listed in blueprints/notifications/kinds.py). Nobody is notified of
+    their own action, nor is a deactivated person: both return None; otherwise the new
+    Notification.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind}")
@@ -59,11 +61,14 @@ def notify(session, recipient, kind, *, link, actor=None, params=None, now):
         return None
     if actor is not None and actor.id == recipient.id:
         return None
+    params = _clean_params(params or {})
+    if actor is not None:
+        params.setdefault("actor", actor.name)
     notification = Notification(
         recipient=recipient,
         actor=actor,
         kind=kind,
-        params=_clean_params(params or {}),
+        params=params,
         link_endpoint=endpoint,
         link_values=dict(values or {}),
         created_at=now,

@@ -22,7 +22,7 @@ from app import create_app
 from blueprints.authorization_matrix import CALLERS, MATRIX, OK, SIGN_IN, expected
 from config import TestConfig
 from extensions import db
-from services import activities, feedback, target_settings, values
+from services import activities, feedback, notifications, target_settings, values
 from tests.conftest import Auth, Factory, IsolatedClient, _empty_tables, csrf_token
 
 # Flask answers OPTIONS itself from the URL map, running no view and saying nothing of any
@@ -67,6 +67,7 @@ ARGUMENTS = {
     "entry_id": lambda org: _new_time_off(org).id,
     "activity_id": lambda org: _new_activity(org).id,
     "filename": lambda org: "css/pacer.css",
+    "notification_id": lambda org: _new_notification(org).id,
     "feedback_id": lambda org: _new_feedback(org).id,
     "value_id": lambda org: _new_value(org).id,
 }
@@ -181,6 +182,13 @@ def _new_value(org):
                               description="", behaviours="", active=True)
     db.session.commit()
     return value
+
+
+def _new_notification(org):
+    entry = notifications.notify(db.session, org.rep, "feedback_received",
+                                 link=("core.index", {}), now=datetime.now(UTC))
+    db.session.commit()
+    return entry
 
 
 class Callers:

@@ -4,10 +4,11 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.account.forms import PreferencesForm
+from blueprints.account.forms import PreferencesForm, email_choices_form
+from blueprints.notifications import kinds
 from blueprints.rendering import render
 from extensions import db
-from services import directory
+from services import directory, notifications
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -26,3 +27,20 @@ def index():
         organization_timezone=user.organization.timezone,
         status=422 if form.errors else 200,
     )
+
+
+@bp.route("/notifications", methods=["GET", "POST"], endpoint="notifications")
+def email_choices():
+    """Which emails the person gets; the inbox shows everything whatever they choose."""
+    user = current_user._get_current_object()
+    offered = kinds.offered_to(user)
+    form = email_choices_form(offered, kinds.LABELS,
+                              notifications.email_choices(db.session, user))
+    if form.validate_on_submit():
+        notifications.set_email_choices(
+            db.session, user, {kind: form[kind].data for kind in offered})
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("account.notifications"))
+    return render("account/notifications.html", form=form, offered=offered,
+                  status=422 if form.errors else 200)

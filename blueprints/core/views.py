@@ -13,10 +13,12 @@ bp = Blueprint("core", __name__)
 
 @bp.app_context_processor
 def inject_navigation():
-    """The signed-in person's tabs, for the layout's menus."""
+    """The signed-in person's tabs, for the layout's menus, and their inbox's unread count
+    (loaded with them: services.accounts.user_for_token)."""
     if not current_user or not current_user.is_authenticated:
         return {}
-    return {"app_tabs": navigation(current_user.roles, request.endpoint)}
+    return {"app_tabs": navigation(current_user.roles, request.endpoint),
+            "unread_notifications": getattr(current_user, "unread_notifications", 0)}
 
 
 @bp.get("/")
