@@ -85,6 +85,7 @@ def register_blueprints(app):
     from blueprints.admin.views import bp as admin
     from blueprints.api.views import bp as api
     from blueprints.auth.views import bp as auth
+    from blueprints.coaching_templates.views import bp as coaching_templates
     from blueprints.core.views import bp as core
     from blueprints.feedback.obstacles import bp as obstacles
     from blueprints.feedback.views import bp as feedback
@@ -96,6 +97,8 @@ def register_blueprints(app):
 
     for blueprint in (core, auth, account, today, admin, pwa, api, scorecards, goals,
                       feedback, obstacles, notifications):
+        app.register_blueprint(blueprint)
+    for blueprint in (coaching_templates,):
         app.register_blueprint(blueprint)
 
 

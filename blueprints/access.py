@@ -231,3 +231,23 @@ def get_readable_feedback(feedback_id):
     if found is None or not feedback_rules.can_read(db.session, current_user, found):
         abort(404)
     return found
+
+
+# Coaching templates (admins), recurring series and requests from reps.
+
+
+def get_coaching_template(template_id):
+    """A coaching template of the current user's organisation; 404 otherwise."""
+    from models import CoachingTemplate
+
+    return get_in_organization(CoachingTemplate, template_id)
+
+
+def get_template_section(template, section_id):
+    """A section of this template; 404 for any other, so ids reveal nothing."""
+    from models import CoachingTemplateSection
+
+    section = _get(CoachingTemplateSection, section_id)
+    if section is None or section.template_id != template.id:
+        abort(404)
+    return section

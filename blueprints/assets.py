@@ -35,6 +35,7 @@ def register_bundles(app, assets):
             "css/today.css",
             "css/admin.css",
             "css/scorecards.css",
+            "css/coaching-templates.css",
             "css/notifications.css",
             output="gen/pacer.%(version)s.css",
         ),

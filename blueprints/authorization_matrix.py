@@ -109,6 +109,15 @@ MATRIX = {
     "feedback.team":           (SIGN_IN, 403,  403,     OK,      OK,       403, 403,  403),
     # Obstacles: counts for the teams one may look into; notes only where the session is seen.
     "obstacles.index":         (SIGN_IN, 403,  403,     OK,      OK,       OK,  OK,   OK),
+    # Coaching templates: administration, each admin their own organisation's.
+    "coaching_templates.index":          (SIGN_IN, 403, 403, 403, 403, 403, OK, OK),
+    "coaching_templates.add_starters":   (SIGN_IN, 403, 403, 403, 403, 403, OK, OK),
+    "coaching_templates.create":         (SIGN_IN, 403, 403, 403, 403, 403, OK, OK),
+    "coaching_templates.edit":           (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
+    "coaching_templates.create_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
+    "coaching_templates.update_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
+    "coaching_templates.move_section":   (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
+    "coaching_templates.delete_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
 }
 
 

@@ -70,6 +70,8 @@ ARGUMENTS = {
     "notification_id": lambda org: _new_notification(org).id,
     "feedback_id": lambda org: _new_feedback(org).id,
     "value_id": lambda org: _new_value(org).id,
+    "coaching_template_id": lambda org: _coaching_template(org).id,
+    "template_section_id": lambda org: _new_template_section(org).id,
 }
 
 # An id no row has: a route answers it as it answers an object the caller may not see, so
@@ -189,6 +191,27 @@ def _new_notification(org):
                                  link=("core.index", {}), now=datetime.now(UTC))
     db.session.commit()
     return entry
+
+
+def _coaching_template(org):
+    """The organisation's coaching template, made once: its sections are made per request."""
+    from services import coaching_templates
+
+    if getattr(org, "coaching_template", None) is None:
+        org.coaching_template = coaching_templates.save_template(
+            db.session, org.organization, None, name="Ride-along", description="",
+            active=True)
+        db.session.commit()
+    return org.coaching_template
+
+
+def _new_template_section(org):
+    from services import coaching_templates
+
+    section = coaching_templates.add_section(db.session, _coaching_template(org), kind="text",
+                                             title="What went well")
+    db.session.commit()
+    return section
 
 
 class Callers:
