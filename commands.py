@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+import demo.feedback
 import demo.organization
 import demo.scorecards
 from extensions import IMMEDIATE, db
@@ -102,6 +103,7 @@ def seed_demo(days):
             db.session, datetime.now(UTC), current_app.config["PASSWORD_HASH_METHOD"], days=days
         )
         click.echo(demo.scorecards.seed(db.session, datetime.now(UTC), days=days))
+        click.echo(demo.feedback.seed(db.session, datetime.now(UTC)))
     except demo.organization.DemoConflict as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

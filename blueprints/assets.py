@@ -37,6 +37,7 @@ def register_bundles(app, assets):
             "css/scorecards.css",
             "css/coaching-templates.css",
             "css/notifications.css",
+            "css/feedback.css",
             output="gen/pacer.%(version)s.css",
         ),
     )

@@ -9,7 +9,6 @@ from blueprints.access import (
     get_reachable_person,
     get_readable_feedback,
     get_visible_team,
-    roles_required,
 )
 from blueprints.feedback.forms import KIND_HINTS, KIND_LABELS, FeedbackForm, ReplyForm
 from blueprints.params import choice_arg, int_arg, text_arg
@@ -105,10 +104,12 @@ def _thread(item, form, status=200):
 
 
 @bp.get("/team")
-@roles_required("manager")
 def team():
-    """The feed of the teams a manager leads: feedback their people received, and gave them."""
+    """The feed of the teams a person leads: feedback their people received, and gave them.
+    Whoever leads no team gets 403, whatever their role."""
     teams = feedback.feed_teams(db.session, current_user)
+    if not teams:
+        abort(403)
     team_id = int_arg("team")
     chosen = get_visible_team(team_id) if team_id is not None else None
     if chosen is not None and chosen not in teams:
