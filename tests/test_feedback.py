@@ -10,7 +10,7 @@ from extensions import db
 from models import Feedback, FeedbackReply
 from models.notifications import Notification
 from services import feedback, values
-from tests.conftest import Auth, Factory, at
+from tests.conftest import PASSWORD, Auth, Factory, at
 
 
 @pytest.fixture
@@ -38,9 +38,9 @@ def org(app, make):
     return SimpleNamespace(**locals())
 
 
-def as_(app, email):
+def as_(app, email, password=PASSWORD):
     client = app.test_client()
-    assert Auth(client).sign_in(email).status_code == 302
+    assert Auth(client).sign_in(email, password).status_code == 302
     return client
 
 
@@ -248,3 +248,28 @@ def test_the_feed_filters_by_kind_and_answers_a_fragment(app, org):
 def test_the_feed_is_for_managers_only(app, org):
     for email in ("rita@example.com", "exec@example.com", "admin@example.com"):
         assert as_(app, email).get("/feedback/team").status_code == 403, email
+
+
+# The demo
+
+
+def test_the_demo_seeds_values_and_feedback_once(app):
+    import demo.feedback
+    import demo.organization
+
+    now = at(2026, 12, 3, 12)
+    demo.organization.seed(db.session, now, app.config["PASSWORD_HASH_METHOD"], days=1)
+    assert demo.feedback.seed(db.session, now) == (
+        "Feedback: 4 values and 8 conversations added.")
+    assert demo.feedback.seed(db.session, now) == (
+        "Feedback: 0 values and 0 conversations added.")
+    db.session.commit()
+    rep = as_(app, "rep@example.com", demo.organization.PASSWORD)
+    received = rep.get("/feedback")
+    assert "Verdi Logistica" in received.text
+    upward = db.session.scalars(select(Feedback).where(Feedback.kind == "suggestion")
+                                .order_by(Feedback.created_at.desc())).first()
+    assert upward.receiver.email == "manager@example.com"  # a rep's suggestion to their manager
+    # Francesca's suggestion to Matteo is theirs and their managers': not the rep's to read.
+    private = db.session.scalar(select(Feedback).where(Feedback.body.like("When you send%")))
+    assert rep.get(f"/feedback/{private.id}").status_code == 404

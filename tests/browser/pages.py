@@ -13,10 +13,22 @@ from pathlib import Path
 from flask import url_for
 from sqlalchemy import select
 
+import demo.feedback
 import demo.organization
 import demo.scorecards
 from extensions import db
-from models import Activity, Metric, Organization, ScorecardTemplate, Team, TimeOff, User
+from models import (
+    Activity,
+    Feedback,
+    FeedbackReply,
+    Metric,
+    Organization,
+    ScorecardTemplate,
+    Team,
+    TimeOff,
+    User,
+    Value,
+)
 
 # GET routes that answer with something other than a page.
 NOT_PAGES = {"static", "pwa.service_worker", "pwa.manifest", "core.healthz", "api.session"}
@@ -127,6 +139,7 @@ def seed_demo(session, now, password_hash_method, days):
     """The demo organisation, Northwind Supplies, with `days` days of activity and its goals."""
     demo.organization.seed(session, now, password_hash_method, days=days)
     demo.scorecards.seed(session, now, days=days)
+    demo.feedback.seed(session, now)
     session.commit()
 
 
@@ -145,6 +158,11 @@ def page_urls(app):
         "metric_id": db.session.scalar(select(Metric.id).order_by(Metric.id).limit(1)),
         "template_id": db.session.scalar(
             select(ScorecardTemplate.id).order_by(ScorecardTemplate.id).limit(1)),
+        # Feedback the rep received: the rep, their manager and the regional manager read it.
+        "feedback_id": db.session.scalar(
+            select(Feedback.id).where(Feedback.receiver_id == rep.id).order_by(Feedback.id)
+            .limit(1)),
+        "value_id": db.session.scalar(select(Value.id).order_by(Value.id).limit(1)),
     }
     urls = {}
     with app.test_request_context():
@@ -164,10 +182,13 @@ def demo_data():
     scorecards, accounts, notes): shown as entered, in no language of the catalogue. Metric
     names and units are not among them: each has its own words in each language."""
     columns = (Organization.name, Team.name, User.name, User.email, ScorecardTemplate.name,
-               Metric.key, TimeOff.note, Activity.note, Activity.account)
+               Metric.key, TimeOff.note, Activity.note, Activity.account, Value.name,
+               Value.description, Feedback.body, FeedbackReply.body)
     words = set()
     for column in columns:
         words.update(db.session.scalars(select(column).distinct()))
+    for behaviours in db.session.scalars(select(Value.behaviours)):
+        words.update(behaviours.splitlines())
     return sorted((word for word in words if word), key=len, reverse=True)
 
 
