@@ -85,6 +85,7 @@ def register_blueprints(app):
     from blueprints.admin.views import bp as admin
     from blueprints.api.views import bp as api
     from blueprints.auth.views import bp as auth
+    from blueprints.coaching.views import bp as coaching
     from blueprints.coaching_templates.views import bp as coaching_templates
     from blueprints.core.views import bp as core
     from blueprints.feedback.obstacles import bp as obstacles
@@ -96,7 +97,7 @@ def register_blueprints(app):
     from blueprints.today.views import bp as today
 
     for blueprint in (core, auth, account, today, admin, pwa, api, scorecards, goals,
-                      feedback, obstacles, notifications):
+                      feedback, obstacles, coaching, notifications):
         app.register_blueprint(blueprint)
     for blueprint in (coaching_templates,):
         app.register_blueprint(blueprint)

@@ -12,8 +12,19 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from extensions import db, login_manager
-from models import Activity, Feedback, Metric, ScorecardTemplate, Team, TimeOff, User
-from services import accounts, directory, visibility
+from models import (
+    ActionItem,
+    Activity,
+    CoachingSession,
+    CoachingSessionSection,
+    Feedback,
+    Metric,
+    ScorecardTemplate,
+    Team,
+    TimeOff,
+    User,
+)
+from services import accounts, coaching, directory, visibility
 from services import feedback as feedback_rules
 
 PUBLIC_ENDPOINTS = {"static"}
@@ -233,6 +244,81 @@ def get_readable_feedback(feedback_id):
     return found
 
 
+# Coaching: a conversation, not surveillance (rules in services.coaching). Whoever may not see a
+# session gets 404, so ids reveal nothing; whoever sees it but may not do that, 403.
+
+
+def get_visible_coaching_session(session_id):
+    """A session the current user may read: its rep once shared, its coach, the managers of a
+    team the rep is in or under."""
+    found = _get(CoachingSession, session_id)
+    if found is None or not coaching.can_see_session(db.session, current_user, found):
+        abort(404)
+    return found
+
+
+def get_coaching_session_to_run(session_id):
+    """A session the current user coaches: they fill it in, share it, record obstacles."""
+    found = get_visible_coaching_session(session_id)
+    if not coaching.can_run(current_user, found):
+        abort(403)
+    return found
+
+
+def get_coaching_session_for_agenda(session_id):
+    """A session the current user may add a talking point to: its coach, or its rep once it
+    is planned (before it is shared, the rep sees only when it is)."""
+    found = _get(CoachingSession, session_id)
+    if found is None:
+        abort(404)
+    if current_user.id != found.rep_id:
+        found = get_visible_coaching_session(session_id)
+    if not coaching.can_add_agenda(db.session, current_user, found):
+        abort(404 if current_user.id == found.rep_id else 403)
+    return found
+
+
+def get_answerable_section(section_id):
+    """A section of a shared session of the current user's own, that asks for an answer."""
+    section = _get(CoachingSessionSection, section_id)
+    if section is None:
+        abort(404)
+    get_visible_coaching_session(section.session_id)
+    if current_user.id != section.session.rep_id or not section.rep_answers:
+        abort(403)
+    return section
+
+
+def get_closable_action_item(item_id):
+    """An action item the current user may close: the coach's, or the rep's own once shared."""
+    item = _get(ActionItem, item_id)
+    if item is None:
+        abort(404)
+    get_visible_coaching_session(item.session_id)
+    if not coaching.can_close_item(current_user, item):
+        abort(403)
+    return item
+
+
+def get_coachable_person(person_id):
+    """Someone the current user may start a session with: a rep of a team they lead."""
+    person = _get(User, person_id)
+    if person is None or not coaching.can_coach(db.session, current_user, person):
+        abort(404)
+    return person
+
+
+def get_coaching_record_person(person_id):
+    """Someone whose coaching history the current user may see: themself, or a person of a
+    team they lead (an executive's or admin's role alone opens none)."""
+    person = _get(User, person_id)
+    if person is None or person.organization_id != current_user.organization_id:
+        abort(404)
+    if person.id != current_user.id and not coaching.leads(db.session, current_user, person):
+        abort(404)
+    return person
+
+
 # Coaching templates (admins), recurring series and requests from reps.
 
 
@@ -251,3 +337,33 @@ def get_template_section(template, section_id):
     if section is None or section.template_id != template.id:
         abort(404)
     return section
+
+
+def get_coaching_series(series_id):
+    """A recurring series with a rep the current user may coach; 404 otherwise."""
+    from models import CoachingSeries
+
+    series = _get(CoachingSeries, series_id)
+    if series is None or not coaching.can_coach(db.session, current_user, series.rep):
+        abort(404)
+    return series
+
+
+def get_own_coaching_request(request_id):
+    """A request for coaching the current user made; 404 for anyone else's."""
+    from models import CoachingRequest
+
+    found = _get(CoachingRequest, request_id)
+    if found is None or found.rep_id != current_user.id:
+        abort(404)
+    return found
+
+
+def get_answerable_coaching_request(request_id):
+    """A rep's request the current user may answer: they may coach the rep; 404 otherwise."""
+    from models import CoachingRequest
+
+    found = _get(CoachingRequest, request_id)
+    if found is None or not coaching.can_coach(db.session, current_user, found.rep):
+        abort(404)
+    return found

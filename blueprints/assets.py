@@ -36,6 +36,7 @@ def register_bundles(app, assets):
             "css/admin.css",
             "css/scorecards.css",
             "css/coaching-templates.css",
+            "css/coaching.css",
             "css/notifications.css",
             "css/feedback.css",
             output="gen/pacer.%(version)s.css",

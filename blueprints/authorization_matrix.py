@@ -118,6 +118,33 @@ MATRIX = {
     "coaching_templates.update_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
     "coaching_templates.move_section":   (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
     "coaching_templates.delete_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
+    # Coaching: a conversation, not surveillance. The walk's session is the team manager's
+    # with the rep, shared: the two of them see it, and whoever leads the rep's team; no role
+    # (executive, admin) sees it by itself. Leads run a session (their own: 404 to the rest),
+    # reps acknowledge and answer one (their own).
+    "coaching.index":          (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "coaching.history":        (SIGN_IN, OK,   404,     OK,      404,      404, 404,  404),
+    "coaching.create":         (SIGN_IN, 404,  404,     OK,      404,      404, 404,  404),
+    "coaching.detail":         (SIGN_IN, OK,   404,     OK,      404,      404, 404,  404),
+    "coaching.printable":      (SIGN_IN, OK,   404,     OK,      404,      404, 404,  404),
+    "coaching.update":         (SIGN_IN, 403,  403,     OK,      404,      404, 404,  404),
+    "coaching.share":          (SIGN_IN, 403,  403,     OK,      404,      404, 404,  404),
+    "coaching.acknowledge":    (SIGN_IN, OK,   404,     403,     403,      403, 403,  403),
+    "coaching.answer":         (SIGN_IN, OK,   404,     403,     403,      403, 403,  403),
+    "coaching.add_agenda":     (SIGN_IN, OK,   404,     OK,      404,      404, 404,  404),
+    "coaching.add_action_item": (SIGN_IN, 403, 403,     OK,      404,      404, 404,  404),
+    "coaching.close_action_item": (SIGN_IN, OK, 404,    OK,      404,      404, 404,  404),
+    "coaching.private_note":   (SIGN_IN, OK,   404,     OK,      404,      404, 404,  404),
+    "coaching.add_obstacle":   (SIGN_IN, 403,  403,     OK,      404,      404, 404,  404),
+    # Coaching templates: administration, each admin their own organisation's.
+    "coaching_templates.index":          (SIGN_IN, 403, 403, 403, 403, 403, OK, OK),
+    "coaching_templates.add_starters":   (SIGN_IN, 403, 403, 403, 403, 403, OK, OK),
+    "coaching_templates.create":         (SIGN_IN, 403, 403, 403, 403, 403, OK, OK),
+    "coaching_templates.edit":           (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
+    "coaching_templates.create_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
+    "coaching_templates.update_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
+    "coaching_templates.move_section":   (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
+    "coaching_templates.delete_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
 }
 
 

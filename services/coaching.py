@@ -25,7 +25,7 @@ from models import (
 )
 from models.coaching import OBSTACLE_CATEGORIES
 from periods import PERIOD_KINDS, local_date, period_at, period_containing
-from services import scorecards, visibility
+from services import notifications, scorecards, visibility
 
 # How long since their last session a rep counts as not coached lately.
 LATELY = timedelta(days=28)
@@ -153,6 +153,8 @@ def share(session, coaching_session, *, now):
     coaching_session.status = "shared"
     coaching_session.shared_at = now
     session.flush()
+    _notify(session, coaching_session, coaching_session.rep, "coaching_shared",
+            actor=coaching_session.coach, now=now)
     return True
 
 
@@ -164,7 +166,18 @@ def acknowledge(session, coaching_session, *, rep, now):
         return False
     coaching_session.acknowledged_at = now
     session.flush()
+    _notify(session, coaching_session, coaching_session.coach, "coaching_acknowledged",
+            actor=rep, now=now)
     return True
+
+
+def _notify(session, coaching_session, recipient, kind, *, actor, now, **params):
+    """Tell the other side; the params hold only what both sides see (never a private note)."""
+    notifications.notify(
+        session, recipient, kind, link=("coaching.detail", {"session_id": coaching_session.id}),
+        actor=actor, now=now,
+        params={"title": coaching_session.title, "name": actor.name, **params},
+    )
 
 
 # The scorecard snapshot
@@ -261,6 +274,9 @@ def answer(session, section, *, rep, text, now):
     section.rep_answer = _text(text) or None
     section.rep_answered_at = now if section.rep_answer else None
     session.flush()
+    if section.rep_answer:
+        _notify(session, coaching_session, coaching_session.coach, "coaching_answered",
+                actor=rep, now=now, section=section.title)
 
 
 def add_agenda_item(session, coaching_session, *, author, text, now):

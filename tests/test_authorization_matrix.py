@@ -22,7 +22,8 @@ from app import create_app
 from blueprints.authorization_matrix import CALLERS, MATRIX, OK, SIGN_IN, expected
 from config import TestConfig
 from extensions import db
-from services import activities, feedback, notifications, target_settings, values
+from models import CoachingSessionSection
+from services import activities, coaching, feedback, notifications, target_settings, values
 from tests.conftest import Auth, Factory, IsolatedClient, _empty_tables, csrf_token
 
 # Flask answers OPTIONS itself from the URL map, running no view and saying nothing of any
@@ -70,6 +71,9 @@ ARGUMENTS = {
     "notification_id": lambda org: _new_notification(org).id,
     "feedback_id": lambda org: _new_feedback(org).id,
     "value_id": lambda org: _new_value(org).id,
+    "session_id": lambda org: _new_coaching_session(org).id,
+    "session_section_id": lambda org: _new_coaching_session(org).sections[0].id,
+    "action_item_id": lambda org: _new_action_item(org).id,
     "coaching_template_id": lambda org: _coaching_template(org).id,
     "template_section_id": lambda org: _new_template_section(org).id,
 }
@@ -89,6 +93,9 @@ QUERIES = {
 # The body a POST needs to get past the checks that are not about access (the CSRF token is
 # added to every one).
 FORMS = {
+    "coaching.add_agenda": lambda org: {"text": "Pipeline"},
+    "coaching.add_action_item": lambda org: {"text": "Call back", "owner": str(org.rep.id)},
+    "coaching.add_obstacle": lambda org: {"category": "external"},
     "today.log": lambda org: {"metric": "calls", "client_id": str(uuid.uuid4()),
                               "quantity": "1"},
 }
@@ -212,6 +219,25 @@ def _new_template_section(org):
                                              title="What went well")
     db.session.commit()
     return section
+
+
+def _new_coaching_session(org):
+    """The team manager's session with the rep, shared, with a section the rep answers."""
+    now = datetime.now(UTC)
+    made = coaching.start_session(db.session, coach=org.team_manager, rep=org.rep, now=now)
+    made.sections.append(CoachingSessionSection(kind="text", title="How did it go?",
+                                                rep_answers=True))
+    coaching.share(db.session, made, now=now)
+    db.session.commit()
+    return made
+
+
+def _new_action_item(org):
+    made = _new_coaching_session(org)
+    item = coaching.add_action_item(db.session, made, owner=org.rep, text="Call back",
+                                    now=datetime.now(UTC))
+    db.session.commit()
+    return item
 
 
 class Callers:

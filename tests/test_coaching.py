@@ -173,3 +173,127 @@ def test_a_coach_sees_reps_not_coached_lately(org):
     start(org)
     quiet = [rep.name for rep, _ in coaching.quiet_reps(db.session, org.mara, NOW)]
     assert quiet == ["Bo"]
+
+
+# The pages
+
+
+def page_of(auth, client, email, url):
+    auth.sign_in(email)
+    answer = client.get(url)
+    auth.sign_out()
+    return answer
+
+
+def test_only_those_who_may_see_a_session_open_it(org, auth, client):
+    made = start(org)
+    url = f"/coaching/{made.id}"
+    assert page_of(auth, client, "mara@example.com", url).status_code == 200
+    assert page_of(auth, client, "ada@example.com", url).status_code == 404  # a draft
+    coaching.share(db.session, made, now=NOW)
+    db.session.commit()
+    assert page_of(auth, client, "ada@example.com", url).status_code == 200
+    for email in ("bo@example.com", "cy@example.com", "olga@example.com", "exec@example.com",
+                  "admin@example.com"):
+        for path in (url, f"{url}/print", f"/people/{org.ada.id}/coaching"):
+            assert page_of(auth, client, email, path).status_code == 404, (email, path)
+    assert page_of(auth, client, "mara@example.com", "/coaching/999999").status_code == 404
+
+
+def test_a_coach_starts_fills_and_shares_a_session_and_the_rep_answers(org, auth, client):
+    auth.sign_in("mara@example.com")
+    form = client.get(f"/people/{org.ada.id}/coaching/new?metric={org.calls.id}")
+    assert form.status_code == 200 and "Europe/Rome" in form.text
+    answer = auth.post(f"/people/{org.ada.id}/coaching/new", {
+        "template_id": org.template.id, "metric_id": org.calls.id, "period_kind": "week",
+        "title": "", "scheduled_date": "2026-11-30", "scheduled_time": "10:00",
+    }, page="/coaching")
+    assert answer.status_code == 302
+    made = db.session.scalar(select(coaching.CoachingSession))
+    assert made.scheduled_for == at(2026, 11, 30, 9)  # 10:00 in Rome
+    assert made.metric_id == org.calls.id and made.title == "Weekly 1:1"
+    url = f"/coaching/{made.id}"
+    rating, text_section, checklist = made.sections[1], made.sections[2], made.sections[3]
+    assert auth.post(url, {
+        "title": "Week 48", f"section-{rating.id}": "2", f"section-{checklist.id}": "CRM updated",
+        "shared_notes": "Great demos", "scheduled_date": "2026-11-30", "scheduled_time": "10:00",
+    }, page=url).status_code == 302
+    auth.post(f"{url}/private-note", {"body": "Watch her energy"}, page=url)
+    auth.post(f"{url}/action-items", {"text": "Book 3 demos", "owner": str(org.ada.id),
+                                      "due_on": "2026-12-04"}, page=url)
+    auth.post(f"{url}/share", page=url)
+    db.session.expire_all()
+    assert made.is_shared and made.title == "Week 48" and rating.value == 2
+    assert checklist.value == ["CRM updated"]
+    auth.sign_out()
+
+    auth.sign_in("ada@example.com")
+    page = client.get(url)
+    assert "Great demos" in page.text and "Watch her energy" not in page.text
+    auth.post(f"{url}/acknowledge", page=url)
+    auth.post(f"/coaching/sections/{text_section.id}/answer", {"answer": "The demo at Rossi"},
+              page=url)
+    item = db.session.scalar(select(ActionItem))
+    assert auth.post(f"/coaching/action-items/{item.id}/close", {"back": "index"},
+                     page="/coaching").headers["Location"] == "/coaching"
+    mine = client.get("/coaching").text
+    reads = db.session.scalars(select(SessionRead)).all()
+    assert reads and {read.reader_id for read in reads} == {org.mara.id}
+    assert f"Opened {len(reads)} times by others" in mine and "Mara ·" in mine
+    auth.sign_out()
+
+    db.session.expire_all()
+    assert made.acknowledged_at is not None and item.closed_by_id == org.ada.id
+    auth.sign_in("mara@example.com")
+    assert "The demo at Rossi" in client.get(url).text
+    # The coach's own page and fragment show her note; the fragment is a block, not a page.
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and "Watch her energy" in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+
+
+def test_a_rep_cannot_answer_or_acknowledge_for_someone_else(org, auth, client):
+    made = start(org)
+    coaching.share(db.session, made, now=NOW)
+    db.session.commit()
+    auth.sign_in("bo@example.com")
+    assert auth.post(f"/coaching/{made.id}/acknowledge", page="/coaching").status_code == 404
+    assert auth.post(f"/coaching/sections/{made.sections[2].id}/answer", {"answer": "x"},
+                     page="/coaching").status_code == 404
+    auth.sign_out()
+    auth.sign_in("ada@example.com")
+    assert auth.post(f"/coaching/{made.id}/share", page="/coaching").status_code == 403
+    assert auth.post(f"/coaching/{made.id}", {"title": "Mine"},
+                     page="/coaching").status_code == 403
+
+
+def test_bad_input_gets_a_clear_4xx(org, auth, client):
+    made = start(org)
+    url = f"/coaching/{made.id}"
+    foreign = CoachingTemplate(organization_id=org.organization.id, name="Later foreign")
+    db.session.add(foreign)
+    db.session.commit()
+    foreign.organization_id = org.organization.id  # same org, then checked below with bad ids
+    auth.sign_in("mara@example.com")
+    new = f"/people/{org.ada.id}/coaching/new"
+    for data in ({"template_id": "999999", "metric_id": "0", "period_kind": "week"},
+                 {"template_id": "0", "metric_id": "0", "period_kind": "century"},
+                 {"template_id": "0", "metric_id": "0", "period_kind": "week",
+                  "scheduled_date": "2026-13-45"},
+                 {"template_id": "x", "metric_id": "0", "period_kind": "week"},
+                 {"template_id": "0", "metric_id": "0", "period_kind": "week",
+                  "title": "x" * 500}):
+        answer = auth.post(new, data, page="/coaching")
+        assert answer.status_code == 422, data
+    huge = "x" * 20_000
+    assert auth.post(f"{url}/private-note", {"body": huge}, page=url).status_code == 400
+    assert auth.post(f"{url}/agenda", {"text": huge}, page=url).status_code == 400
+    assert auth.post(url, {"title": "T", f"section-{made.sections[1].id}": "7"},
+                     page=url).status_code == 400
+    assert "rating scale" in auth.post(url, {"title": "T", f"section-{made.sections[1].id}":
+                                             "7"}, page=url).text
+    assert auth.post(url, {"title": "T", "shared_notes": huge}, page=url).status_code == 422
+    assert auth.post(f"{url}/obstacles", {"category": "aliens"}, page=url).status_code == 400
+    assert auth.post("/coaching/action-items/99999999999/close",
+                     page=url).status_code == 404
+    assert client.get(f"/people/{org.cy.id}/coaching/new").status_code == 404

@@ -30,6 +30,7 @@ TABS = (
         ("scorecards.team", "scorecards.person", "scorecards.activities")),
     Tab("company", "scorecards.company", _l("Company"), ("executive",),
         ("scorecards.company", "scorecards.team", "scorecards.person", "scorecards.activities")),
+    Tab("coaching", "coaching.index", _l("Coaching"), ("rep", "manager"), ("coaching.",)),
     Tab("targets", "goals.index", _l("Targets"), LEADS, ("goals.",)),
     Tab("admin", "admin.users", _l("Admin"), ("admin",), ("admin.",)),
 )
