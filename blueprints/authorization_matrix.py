@@ -44,11 +44,20 @@ MATRIX = {
     "pwa.service_worker":      (OK,      OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "pwa.offline":             (OK,      OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "auth.sign_in":            (OK,      OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    # Links sent by email: whoever holds one (the walk's are good links of the rep's).
+    "auth.forgot_password":    (OK,      OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "auth.accept_invitation":  (OK,      OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "auth.reset_password":     (OK,      OK,   OK,      OK,      OK,       OK,  OK,   OK),
     # Anyone signed in: their own account.
     "core.index":              (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "auth.sign_out":           (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "auth.password":           (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "account.index":           (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "account.notifications":   (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "notifications.index":     (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    "notifications.read_all":  (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
+    # An inbox entry: its recipient alone (the walk's entries are the rep's).
+    "notifications.open":      (SIGN_IN, OK,   404,     404,     404,      404, 404,  404),
     "account.notifications":   (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "notifications.index":     (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     "notifications.read_all":  (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
@@ -85,6 +94,7 @@ MATRIX = {
     "admin.users":             (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.create_user":       (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.update_user":       (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),
+    "admin.invite":            (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),
     "admin.teams":             (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.create_team":       (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.update_team":       (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),

@@ -107,7 +107,8 @@ def test_new_person_form_shows_every_field_with_a_label(admin, client):
     page = client.get("/admin/users/new")
     assert page.status_code == 200
     assert_labelled(page, "Name", "Email", "Roles", "Team", "Manages these teams", "Start date",
-                    "Language", "Timezone", "Active", "Password")
+                    "Language", "Timezone", "Active")
+    assert "We email them an invitation" in page.text  # not a password (test_invitations.py)
 
 
 def test_admin_adds_a_person_who_can_then_sign_in(app, make, admin, auth, client):
@@ -146,13 +147,11 @@ def test_adding_a_person_without_a_role_is_refused(admin, auth):
     assert db.session.scalar(select(User).where(User.email == "rita@example.com")) is None
 
 
-def test_adding_a_person_needs_a_long_enough_password(admin, auth):
-    missing = post(auth, "/admin/users/new", person(password=""))
-    assert missing.status_code == 422
-    assert "Set a password of at least 10 characters." in missing.text
-    short = post(auth, "/admin/users/new", person(password="short"))
+def test_adding_a_person_with_a_short_password_is_refused_and_without_one_invites(admin, auth):
+    short = post(auth, "/admin/users/new", person(password="short"))  # sent by a script
     assert short.status_code == 422
-    assert "Use at least 10 characters." in short.text
+    missing = post(auth, "/admin/users/new", person(password=""))
+    assert missing.status_code == 302  # invited by email (tests/test_invitations.py)
 
 
 def test_adding_a_person_with_an_unknown_timezone_is_refused(admin, auth):

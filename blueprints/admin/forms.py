@@ -206,11 +206,7 @@ class UserForm(AdminForm):
 
     def validate_password(self, field):
         if not field.data:
-            if self.user is None:
-                raise ValidationError(
-                    _l("Set a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
-                )
-            return
+            return  # a new person is invited by email to choose theirs
         if self.is_self:
             raise ValidationError(_l("Change your own password on the Account page."))
         if len(field.data) < MIN_PASSWORD_LENGTH:

@@ -17,11 +17,13 @@ from blueprints.admin.forms import (
     metric_form_class,
     parse_ids,
 )
+from blueprints.auth.links import email_invitation, link_lifetime
 from blueprints.params import bad_request, int_arg, text_arg
 from blueprints.rendering import render, wants_fragment
 from extensions import db
 from models import Metric, Team, User
-from services import directory
+from models.types import utcnow
+from services import directory, invitations
 from services.accounts import MIN_PASSWORD_LENGTH
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -73,12 +75,41 @@ def _people_page(search):
 def create_user():
     form = UserForm(actor=current_user, teams=_teams())
     if form.validate_on_submit():
+        method = current_app.config["PASSWORD_HASH_METHOD"]
         user = directory.save_user(
             db.session, current_user.organization, None, **form.values(),
-            password_method=current_app.config["PASSWORD_HASH_METHOD"],
+            password_method=method,
         )
+        if not form.password.data:  # invited by email to choose their own
+            invitations.unusable_password(user, method)
+            _invite(user)
+            return _saved(_("Added %(name)s and emailed them an invitation.", name=user.name),
+                          "admin.users")
         return _saved(_("Added %(name)s.", name=user.name), "admin.users")
     return _form_page("admin/user_form.html", form, user=None)
+
+
+def _invite(user):
+    db.session.flush()
+    token = invitations.issue(db.session, user, invitations.INVITATION,
+                              lifetime=link_lifetime(invitations.INVITATION), now=utcnow(),
+                              created_by=current_user)
+    email_invitation(user, token, current_user)
+
+
+@bp.post("/users/<int:user_id>/invite")
+@roles_required("admin")
+def invite(user_id):
+    """Email the person a new invitation (the earlier links stop working)."""
+    user = get_in_organization(User, user_id)
+    if not user.active:
+        flash(_("%(name)s is deactivated: activate them before inviting them.", name=user.name),
+              "error")
+        return redirect(url_for("admin.update_user", user_id=user.id))
+    _invite(user)
+    db.session.commit()
+    flash(_("Emailed %(name)s a new invitation.", name=user.name), "success")
+    return redirect(url_for("admin.update_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])

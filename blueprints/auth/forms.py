@@ -25,3 +25,22 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
     submit = SubmitField(_l("Change password"))
+
+
+class SetPasswordForm(FlaskForm):
+    """Choosing a password through a link sent by email (an invitation or a reset)."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Set password and sign in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), plain_text])
+    submit = SubmitField(_l("Email me a link"))

@@ -7,11 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from blueprints.access import public
-from blueprints.auth.forms import ChangePasswordForm, SignInForm
+from blueprints.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    SetPasswordForm,
+    SignInForm,
+)
+from blueprints.auth.links import email_reset_link, link_lifetime
 from blueprints.rendering import render
 from extensions import begin_write, db, takes_write_lock_itself
 from models.types import utcnow
-from services import accounts
+from services import accounts, invitations
 
 bp = Blueprint("auth", __name__)
 
@@ -20,6 +26,8 @@ def _safe_next(target):
     """Only a path on this site: never send a person somewhere else after signing in."""
     parts = urlsplit(target or "")
     if parts.scheme or parts.netloc or not (target or "").startswith("/"):
+        return None
+    if "\\" in target or target.startswith("//"):  # browsers read /\host as //host
         return None
     return target
 
@@ -94,3 +102,64 @@ def password():
             flash(_("Password changed. Your other devices are signed out."), "success")
             return redirect(url_for("core.index"))
     return render("auth/password.html", form=form, status=422 if form.errors else 200)
+
+
+# Links sent by email: an invitation, a password reset. Good once, before they expire.
+
+
+@bp.route("/invitation/<invitation_token>", methods=["GET", "POST"])
+@public
+def accept_invitation(invitation_token):
+    return _set_password(invitation_token, invitations.INVITATION)
+
+
+@bp.route("/password-reset/<reset_token>", methods=["GET", "POST"])
+@public
+def reset_password(reset_token):
+    return _set_password(reset_token, invitations.PASSWORD_RESET)
+
+
+def _set_password(token, purpose):
+    link, now = invitations.find(db.session, token, purpose), utcnow()
+    if link is None:
+        return render("auth/link_refused.html", purpose=purpose, status=404)
+    if not invitations.is_good(link, now):
+        return render("auth/link_refused.html", purpose=purpose, status=410)
+    form, person = SetPasswordForm(), link.user
+    if form.validate_on_submit():
+        invitations.redeem(db.session, link, form.new_password.data,
+                           current_app.config["PASSWORD_HASH_METHOD"], now,
+                           request.user_agent.string)
+        db.session.commit()
+        login_user(person)  # held here: it carries the new session's token
+        flash(_("Your password is set. Welcome to Pacer!") if purpose == invitations.INVITATION
+              else _("Your password is changed. Your other devices are signed out."), "success")
+        return redirect(url_for("core.index"))
+    return render("auth/set_password.html", form=form, purpose=purpose, person=person,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@public
+def forgot_password():
+    """Email a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        ip, now, config = request.remote_addr or "unknown", utcnow(), current_app.config
+        window = config.get("PASSWORD_RESET_WINDOW_SECONDS", 3600)
+        if invitations.reset_is_throttled(
+                db.session, form.email.data, ip, now, window_seconds=window,
+                per_email=config.get("PASSWORD_RESET_MAX_PER_EMAIL", 3),
+                per_ip=config.get("PASSWORD_RESET_MAX_PER_IP", 20)):
+            abort(429)
+        invitations.record_reset_request(db.session, form.email.data, ip, now, window)
+        person = invitations.person_to_reset(db.session, form.email.data)
+        if person is not None:
+            email_reset_link(person, invitations.issue(
+                db.session, person, invitations.PASSWORD_RESET,
+                lifetime=link_lifetime(invitations.PASSWORD_RESET), now=now))
+        db.session.commit()
+        flash(_("If %(email)s has an account, a link to choose a new password is on its way. "
+                "It works once, within an hour.", email=form.email.data[:254]), "info")
+        return redirect(url_for("auth.sign_in"))
+    return render("auth/forgot_password.html", form=form, status=422 if form.errors else 200)
