@@ -69,6 +69,8 @@ ARGUMENTS = {
     "activity_id": lambda org: _new_activity(org).id,
     "filename": lambda org: "css/pacer.css",
     "notification_id": lambda org: _new_notification(org).id,
+    "invitation_token": lambda org: _new_link(org, "invitation"),
+    "reset_token": lambda org: _new_link(org, "password_reset"),
     "feedback_id": lambda org: _new_feedback(org).id,
     "value_id": lambda org: _new_value(org).id,
     "session_id": lambda org: _new_coaching_session(org).id,
@@ -238,6 +240,17 @@ def _new_action_item(org):
                                     now=datetime.now(UTC))
     db.session.commit()
     return item
+
+
+def _new_link(org, purpose):
+    from datetime import timedelta
+
+    from services import invitations
+
+    token = invitations.issue(db.session, org.rep, purpose, lifetime=timedelta(hours=1),
+                              now=datetime.now(UTC))
+    db.session.commit()
+    return token
 
 
 class Callers:
