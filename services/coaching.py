@@ -123,10 +123,13 @@ def start_session(session, *, coach, rep, template=None, metric=None, period_kin
     if period_kind not in PERIOD_KINDS:
         raise CoachingError("period")
     calendar = rep.organization.calendar
-    if period_start is None:
-        period = period_at(period_kind, now, calendar)
-    else:
-        period = period_containing(period_kind, period_start, calendar)
+    try:
+        if period_start is None:
+            period = period_at(period_kind, now, calendar)
+        else:
+            period = period_containing(period_kind, period_start, calendar)
+    except ValueError as error:  # a day Pacer shows no periods for
+        raise CoachingError("period") from error
     coaching_session = CoachingSession(
         organization_id=organization_id, rep=rep, coach=coach, template=template,
         series=series, metric=metric, period_kind=period.kind, period_start=period.start,
@@ -176,7 +179,7 @@ def _notify(session, coaching_session, recipient, kind, *, actor, now, **params)
     notifications.notify(
         session, recipient, kind, link=("coaching.detail", {"session_id": coaching_session.id}),
         actor=actor, now=now,
-        params={"title": coaching_session.title, "name": actor.name, **params},
+        params={"title": coaching_session.title, **params},
     )
 
 

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from blueprints.fields import options, plain_lines, plain_text, strip
 from services.coaching import LONGEST_LINE, LONGEST_TEXT
@@ -16,9 +17,9 @@ OBSTACLE_LABELS = {
     "external": _l("External factors"),
 }
 PERIOD_LABELS = {
-    "week": _l("This week's numbers"),
-    "month": _l("This month's numbers"),
-    "quarter": _l("This quarter's numbers"),
+    "week": _l("The week's numbers"),
+    "month": _l("The month's numbers"),
+    "quarter": _l("The quarter's numbers"),
 }
 TOO_LONG = _l("That is too long: keep it to %(max)d characters.")
 
@@ -39,6 +40,8 @@ class StartForm(FlaskForm, WhenFields):
     metric_id = SelectField(_l("Metric to work on"), coerce=int, validate_choice=True)
     period_kind = SelectField(_l("Scorecard snapshot"), choices=options(PERIOD_LABELS.items()),
                               default="week")
+    # A day of the period the snapshot shows (from the grid's period); empty: the current one.
+    period_start = DateField(widget=HiddenInput(), validators=[Optional()])
 
 
 class SessionForm(FlaskForm, WhenFields):

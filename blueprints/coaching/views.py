@@ -26,6 +26,7 @@ from blueprints.access import (
 )
 from blueprints.coaching.forms import (
     OBSTACLE_LABELS,
+    PERIOD_LABELS,
     ActionItemForm,
     AgendaForm,
     AnswerForm,
@@ -35,7 +36,7 @@ from blueprints.coaching.forms import (
     SessionForm,
     StartForm,
 )
-from blueprints.params import bad_request, choice_arg
+from blueprints.params import bad_request, int_arg, period_arg
 from blueprints.rendering import render, wants_fragment
 from extensions import db
 from models import CoachingTemplate, Metric
@@ -53,6 +54,7 @@ MESSAGES = {
     "too_long": lambda: _("That is too long: keep it to 10,000 characters."),
     "owner": lambda: _("An action item belongs to the rep or to their coach."),
     "category": lambda: _("Pick one of the five kinds of obstacle."),
+    "period": lambda: _("Pacer shows no scorecard for that period."),
 }
 
 
@@ -118,10 +120,7 @@ def create(person_id):
     form.template_id.choices = [(0, _("No template"))] + [(t.id, t.name) for t in templates]
     form.metric_id.choices = [(0, _("None"))] + [(m.id, m.label) for m in metrics]
     if request.method == "GET":
-        form.metric_id.data = request.args.get("metric", type=int) or 0
-        form.period_kind.data = choice_arg("period_kind", ("week", "month", "quarter"), "week")
-        if form.template_id.data is None and templates:
-            form.template_id.data = templates[0].id
+        _prefill(form, templates, organization.calendar)
     if form.validate_on_submit():
         template = form.template_id.data and get_in_organization(
             CoachingTemplate, form.template_id.data)
@@ -130,6 +129,7 @@ def create(person_id):
             made = coaching.start_session(
                 db.session, coach=current_user, rep=rep, template=template or None,
                 metric=metric or None, period_kind=form.period_kind.data,
+                period_start=form.period_start.data,
                 title=form.title.data or (template.name if template else _("Coaching")),
                 scheduled_for=_when(form, organization.calendar), now=utcnow())
         except coaching.CoachingError as error:
@@ -139,6 +139,19 @@ def create(person_id):
         return redirect(url_for("coaching.detail", session_id=made.id))
     return render("coaching/new.html", rep=rep, form=form,
                   timezone=organization.timezone, status=422 if form.errors else 200)
+
+
+def _prefill(form, templates, calendar):
+    """From a cell of the team grid: the metric that is behind and the grid's period."""
+    metric_id = int_arg("metric")
+    form.metric_id.data = metric_id if metric_id in dict(form.metric_id.choices) else 0
+    if request.args.get("period"):
+        period = period_arg(calendar, utcnow())
+        if period.kind in PERIOD_LABELS:
+            form.period_kind.data = period.kind
+        form.period_start.data = period.start
+    if templates:
+        form.template_id.data = templates[0].id
 
 
 @bp.get("/coaching/<int:session_id>")

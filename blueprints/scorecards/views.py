@@ -27,6 +27,7 @@ from extensions import db
 from models.types import utcnow
 from services import (
     breadcrumbs,
+    coaching,
     drill_down,
     freshness,
     pace,
@@ -154,7 +155,8 @@ def _scorecard(person):
         lambda: render("scorecards/scorecard.html", block="scorecard",
                        card=scorecards.rep_scorecard(db.session, person, period, now),
                        nav=period_nav.PeriodNav.of(period, now, calendar),
-                       trail=breadcrumbs.trail(db.session, current_user, person)))
+                       trail=breadcrumbs.trail(db.session, current_user, person),
+                       may_coach=coaching.can_coach(db.session, current_user, person)))
 
 
 @bp.get("/scorecard")
@@ -196,6 +198,7 @@ def _team_grid(team, period, now, sort, order):
     except scorecards.UnknownSort:
         bad_request(_("The team grid cannot be sorted that way."))
     return render("scorecards/team.html", block="grid", grid=grid,
+                  may_coach=team.id in coaching.led_team_ids(db.session, current_user),
                   trail=breadcrumbs.trail(db.session, current_user, team),
                   nav=period_nav.PeriodNav.of(period, now, team.organization.calendar))
 
