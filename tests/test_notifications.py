@@ -297,3 +297,69 @@ def test_a_manager_is_offered_the_coaching_emails(people, auth, client):
     auth.sign_in("manager@example.com")
     page = client.get("/account/notifications")
     assert 'name="coaching_requested"' in page.text
+
+
+# Emails
+
+
+def test_an_entry_the_person_wants_emailed_arrives_with_a_link_to_its_page(people, outbox):
+    manager, rep = people
+    rep.locale = "en"
+    notifications.notify(db.session, rep, "coaching_shared",
+                         link=("scorecards.person", {"person_id": rep.id}), actor=manager,
+                         now=NOW)
+    assert outbox == []  # nothing goes before the commit
+    db.session.commit()
+
+    [message] = outbox
+    assert message.recipients == ["rep@example.com"]
+    assert message.subject == "Marta Manager shared a coaching session with you."
+    assert f"http://localhost/people/{rep.id}/scorecard" in message.body
+    assert f'href="http://localhost/people/{rep.id}/scorecard"' in message.html
+    assert "http://localhost/account/notifications" in message.body
+    entry = db.session.scalars(select(Notification)).one()
+    assert entry.emailed_at is not None
+
+
+def test_no_email_for_a_kind_switched_off_or_off_by_default_nor_for_a_rollback(people, outbox):
+    manager, rep = people
+    notifications.set_email_choices(db.session, rep, {"feedback_received": False})
+    db.session.commit()
+    notifications.notify(db.session, rep, "feedback_received", link=LINK, actor=manager, now=NOW)
+    notifications.notify(db.session, manager, "coaching_acknowledged", link=LINK, actor=rep,
+                         now=NOW)
+    db.session.commit()
+    assert outbox == []
+    assert len(db.session.scalars(select(Notification)).all()) == 2  # both in the inboxes
+
+    notifications.notify(db.session, rep, "coaching_shared", link=LINK, actor=manager, now=NOW)
+    db.session.flush()
+    db.session.rollback()
+    db.session.commit()
+    assert outbox == []
+
+
+def test_the_email_is_written_in_the_recipients_language(people, outbox, app):
+    from flask_babel import force_locale, gettext
+
+    manager, rep = people  # rep reads Italian
+    notifications.notify(db.session, rep, "feedback_received", link=LINK, actor=manager,
+                         now=NOW)
+    db.session.commit()
+    with force_locale("it"):
+        expected = gettext("%(actor)s sent you feedback.", actor="Marta Manager")
+        hello = gettext("Hello %(name)s,", name="Rita Rep")
+    [message] = outbox
+    assert message.subject == expected
+    assert message.body.startswith(hello)
+
+
+def test_a_job_run_again_does_not_send_twice(people, outbox):
+    from jobs.notifications import email_notification
+
+    manager, rep = people
+    entry = notifications.notify(db.session, rep, "coaching_shared", link=LINK, actor=manager,
+                                 now=NOW)
+    db.session.commit()
+    email_notification(entry.id)
+    assert len(outbox) == 1
