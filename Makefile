@@ -7,9 +7,13 @@ export FLASK_APP := app
 
 .PHONY: run test lint bench install install-test assets translations translations-update system-deps serve clean
 
+# The job consumer (email, reminders, digests) runs beside the web server, its queue an SQLite
+# file in instance/ (REDIS_URL for Redis); it stops when the server does.
 run: install assets translations
 	PACER_ENV=development $(BIN)/flask db upgrade
 	PACER_ENV=development $(BIN)/flask seed-demo
+	@PACER_ENV=development $(BIN)/flask jobs run & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
 	PACER_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The two databases' runs go side by side (two cores): PostgreSQL's output is kept in a file
@@ -70,13 +74,15 @@ translations-update: install
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
 
 # Chromium drives the browser tests, fonts-noto-cjk draws their Japanese pages and screenshots,
-# and PostgreSQL runs the database suite a second time. As root (CI, a fresh machine) they are
-# installed; otherwise the tests say what is missing.
+# PostgreSQL runs the database suite a second time, and redis-server carries the job queue's
+# tests on Redis. As root (CI, a fresh machine) they are installed; otherwise the tests say
+# what is missing.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing$$missing"; \

@@ -81,6 +81,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from blueprints.account.views import bp as account
+    from blueprints.admin import jobs as _jobs  # noqa: F401 - its routes join admin's
     from blueprints.admin import values as _values  # noqa: F401 - its routes join admin's
     from blueprints.admin.views import bp as admin
     from blueprints.api.views import bp as api

@@ -38,6 +38,7 @@ def register_bundles(app, assets):
             "css/coaching-templates.css",
             "css/coaching.css",
             "css/notifications.css",
+            "css/jobs.css",
             "css/feedback.css",
             output="gen/pacer.%(version)s.css",
         ),

@@ -104,6 +104,11 @@ MATRIX = {
     "admin.create_metric":     (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.update_metric":     (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),
     "admin.organization":      (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
+    # Background jobs that failed: the organisation's admins (the walk's failure is an email
+    # to the team's rep, so another organisation's admin gets 404).
+    "admin.jobs_list":         (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
+    "admin.retry_job":         (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),
+    "admin.dismiss_job":       (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),
     "admin.values_list":       (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.create_value":      (SIGN_IN, 403,  403,     403,     403,      403, OK,   OK),
     "admin.update_value":      (SIGN_IN, 403,  403,     403,     403,      403, OK,   404),

@@ -1,6 +1,6 @@
 """Which language and timezone a request is shown in."""
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 
@@ -11,8 +11,11 @@ def select_locale():
 
 
 def locale_for(own):
-    """A person's own language, else the best match for the browser's languages."""
-    return own or request.accept_languages.best_match(current_app.config["LANGUAGES"])
+    """A person's own language, else the best match for the browser's languages (a job, which
+    has no request, writes in the default language unless it says whose: jobs.mail.in_language)."""
+    if own or not has_request_context():
+        return own
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
 
 
 def select_timezone():

@@ -113,7 +113,7 @@ def _job(func, retries, retry_delay, writes, describe, organization, label, task
         default_retry_delay=retry_delay or 0, default_retry_backoff=None,
         default_priority=None, default_expires=None, default_timeout=None, **options,
     )
-    job.func, job.label = func, label or func.__name__
+    job.func, job.label = func, func.__name__ if label is None else label
     _jobs[job.key] = job
     return job
 
@@ -286,3 +286,21 @@ def find(key):
     """The job registered under `key` (a JobFailure's task), or None."""
     load_tasks()
     return _jobs.get(key)
+
+
+def label(key):
+    """What a job is called for admins: its label, else its function's name."""
+    job = find(key)
+    return job.label if job is not None else key.rpartition(".")[2]
+
+
+def retry(session, failure):
+    """Enqueue a failed job again (once `session` commits) and forget its failure; False when
+    it cannot be: its job is gone, or its arguments were not kept."""
+    job = find(failure.task)
+    if job is None or failure.arguments is None:
+        return False
+    args, kwargs = json.loads(failure.arguments)
+    job(*args, **kwargs)
+    session.delete(failure)
+    return True

@@ -29,7 +29,10 @@ class SMTPServer:
         return self
 
     def stop(self):
-        self._controller.stop()
+        """Stop answering (a server that is down); stopping twice is harmless."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
 
     def refuse(self, code=451, text="Try again later"):
         self._refusal = f"{code} {text}"

@@ -76,6 +76,7 @@ ARGUMENTS = {
     "session_id": lambda org: _new_coaching_session(org).id,
     "session_section_id": lambda org: _new_coaching_session(org).sections[0].id,
     "action_item_id": lambda org: _new_action_item(org).id,
+    "failure_id": lambda org: _new_job_failure(org).id,
     "coaching_template_id": lambda org: _coaching_template(org).id,
     "template_section_id": lambda org: _new_template_section(org).id,
 }
@@ -240,6 +241,22 @@ def _new_action_item(org):
                                     now=datetime.now(UTC))
     db.session.commit()
     return item
+
+
+def _new_job_failure(org):
+    """An email to the rep that failed for good (a retry or a dismissal uses it up)."""
+    import json
+
+    from models import JobFailure
+
+    failure = JobFailure(
+        organization_id=org.rep.organization_id, task="jobs.mail.deliver_email",
+        summary=f"{org.rep.email} — Hello", error="SMTPDataError: 451", attempts=4,
+        arguments=json.dumps([[org.rep.email, "Hello", "Hello"], {}]),
+    )
+    db.session.add(failure)
+    db.session.commit()
+    return failure
 
 
 def _new_link(org, purpose):
