@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 from sqlalchemy import text
 
 from app import create_app
@@ -74,9 +75,33 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+class CompiledTemplates(BytecodeCache):
+    """The templates' compiled code, kept for the whole session in memory.
+
+    Every test gets a new app, whose Jinja environment would compile each template it renders
+    again (half a second a test). Jinja looks each template up by name and file and uses the
+    code only while the source's checksum matches: an edited template is compiled afresh.
+    """
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        checksum, code = self.compiled.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = (bucket.checksum, bucket.code)
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 @pytest.fixture
 def app(_schema):
     app = create_app(_schema)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     app.test_client_class = IsolatedClient
     with app.app_context():
         _empty_tables()
