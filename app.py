@@ -87,6 +87,8 @@ def register_blueprints(app):
     from blueprints.api.views import bp as api
     from blueprints.auth.views import bp as auth
     from blueprints.coaching.views import bp as coaching
+    from blueprints.coaching_requests.views import bp as coaching_requests
+    from blueprints.coaching_series.views import bp as coaching_series
     from blueprints.coaching_templates.views import bp as coaching_templates
     from blueprints.core.views import bp as core
     from blueprints.feedback.obstacles import bp as obstacles
@@ -100,7 +102,7 @@ def register_blueprints(app):
     for blueprint in (core, auth, account, today, admin, pwa, api, scorecards, goals,
                       feedback, obstacles, coaching, notifications):
         app.register_blueprint(blueprint)
-    for blueprint in (coaching_templates,):
+    for blueprint in (coaching_templates, coaching_series, coaching_requests):
         app.register_blueprint(blueprint)
 
 

@@ -58,11 +58,6 @@ MATRIX = {
     "notifications.read_all":  (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
     # An inbox entry: its recipient alone (the walk's entries are the rep's).
     "notifications.open":      (SIGN_IN, OK,   404,     404,     404,      404, 404,  404),
-    "account.notifications":   (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
-    "notifications.index":     (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
-    "notifications.read_all":  (SIGN_IN, OK,   OK,      OK,      OK,       OK,  OK,   OK),
-    # An inbox entry: its recipient alone (the walk's entries are the rep's).
-    "notifications.open":      (SIGN_IN, OK,   404,     404,     404,      404, 404,  404),
     "api.session":             (401,     OK,   OK,      OK,      OK,       OK,  OK,   OK),
     # Reps: logging, and their own numbers; an activity is undone only by whoever logged it.
     "today.index":             (SIGN_IN, OK,   OK,      403,     403,      403, 403,  403),
@@ -124,15 +119,6 @@ MATRIX = {
     "feedback.team":           (SIGN_IN, 403,  403,     OK,      OK,       403, 403,  403),
     # Obstacles: counts for the teams one may look into; notes only where the session is seen.
     "obstacles.index":         (SIGN_IN, 403,  403,     OK,      OK,       OK,  OK,   OK),
-    # Coaching templates: administration, each admin their own organisation's.
-    "coaching_templates.index":          (SIGN_IN, 403, 403, 403, 403, 403, OK, OK),
-    "coaching_templates.add_starters":   (SIGN_IN, 403, 403, 403, 403, 403, OK, OK),
-    "coaching_templates.create":         (SIGN_IN, 403, 403, 403, 403, 403, OK, OK),
-    "coaching_templates.edit":           (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
-    "coaching_templates.create_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
-    "coaching_templates.update_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
-    "coaching_templates.move_section":   (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
-    "coaching_templates.delete_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
     # Coaching: a conversation, not surveillance. The walk's session is the team manager's
     # with the rep, shared: the two of them see it, and whoever leads the rep's team; no role
     # (executive, admin) sees it by itself. Leads run a session (their own: 404 to the rest),
@@ -160,6 +146,16 @@ MATRIX = {
     "coaching_templates.update_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
     "coaching_templates.move_section":   (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
     "coaching_templates.delete_section": (SIGN_IN, 403, 403, 403, 403, 403, OK, 404),
+    # A rep asks for coaching for themself (the walk's request is the rep's, open); whoever
+    # may coach the rep (leads their team) sees the open requests and answers one.
+    "coaching_requests.ask":             (SIGN_IN, OK,  OK,  403, 403, 403, 403, 403),
+    "coaching_requests.withdraw":        (SIGN_IN, OK,  404, 404, 404, 404, 404, 404),
+    "coaching_requests.index":           (SIGN_IN, 403, 403, OK,  OK,  403, 403, 403),
+    "coaching_requests.start":           (SIGN_IN, 404, 404, OK,  404, 404, 404, 404),
+    # Recurring sessions with the rep: whoever may coach the rep.
+    "coaching_series.index":             (SIGN_IN, 404, 404, OK,  404, 404, 404, 404),
+    "coaching_series.edit":              (SIGN_IN, 404, 404, OK,  404, 404, 404, 404),
+    "coaching_series.stop":              (SIGN_IN, 404, 404, OK,  404, 404, 404, 404),
 }
 
 

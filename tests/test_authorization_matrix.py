@@ -73,12 +73,14 @@ ARGUMENTS = {
     "reset_token": lambda org: _new_link(org, "password_reset"),
     "feedback_id": lambda org: _new_feedback(org).id,
     "value_id": lambda org: _new_value(org).id,
+    "coaching_template_id": lambda org: _coaching_template(org).id,
+    "template_section_id": lambda org: _new_template_section(org).id,
+    "request_id": lambda org: _new_coaching_request(org).id,
+    "series_id": lambda org: _new_coaching_series(org).id,
     "session_id": lambda org: _new_coaching_session(org).id,
     "session_section_id": lambda org: _new_coaching_session(org).sections[0].id,
     "action_item_id": lambda org: _new_action_item(org).id,
     "failure_id": lambda org: _new_job_failure(org).id,
-    "coaching_template_id": lambda org: _coaching_template(org).id,
-    "template_section_id": lambda org: _new_template_section(org).id,
 }
 
 # An id no row has: a route answers it as it answers an object the caller may not see, so
@@ -203,27 +205,6 @@ def _new_notification(org):
     return entry
 
 
-def _coaching_template(org):
-    """The organisation's coaching template, made once: its sections are made per request."""
-    from services import coaching_templates
-
-    if getattr(org, "coaching_template", None) is None:
-        org.coaching_template = coaching_templates.save_template(
-            db.session, org.organization, None, name="Ride-along", description="",
-            active=True)
-        db.session.commit()
-    return org.coaching_template
-
-
-def _new_template_section(org):
-    from services import coaching_templates
-
-    section = coaching_templates.add_section(db.session, _coaching_template(org), kind="text",
-                                             title="What went well")
-    db.session.commit()
-    return section
-
-
 def _new_coaching_session(org):
     """The team manager's session with the rep, shared, with a section the rep answers."""
     now = datetime.now(UTC)
@@ -259,6 +240,27 @@ def _new_job_failure(org):
     return failure
 
 
+def _coaching_template(org):
+    """The organisation's coaching template, made once: its sections are made per request."""
+    from services import coaching_templates
+
+    if getattr(org, "coaching_template", None) is None:
+        org.coaching_template = coaching_templates.save_template(
+            db.session, org.organization, None, name="Ride-along", description="",
+            active=True)
+        db.session.commit()
+    return org.coaching_template
+
+
+def _new_template_section(org):
+    from services import coaching_templates
+
+    section = coaching_templates.add_section(db.session, _coaching_template(org), kind="text",
+                                             title="What went well")
+    db.session.commit()
+    return section
+
+
 def _new_link(org, purpose):
     from datetime import timedelta
 
@@ -268,6 +270,27 @@ def _new_link(org, purpose):
                               now=datetime.now(UTC))
     db.session.commit()
     return token
+
+
+def _new_coaching_request(org):
+    """The rep's open request for a 1:1."""
+    from models import CoachingRequest
+
+    made = CoachingRequest(organization_id=org.organization.id, rep=org.rep, kind="one_on_one")
+    db.session.add(made)
+    db.session.commit()
+    return made
+
+
+def _new_coaching_series(org):
+    """The team manager's weekly sessions with the rep."""
+    from models import CoachingSeries
+
+    made = CoachingSeries(organization_id=org.organization.id, rep=org.rep,
+                          coach=org.team_manager, weekday=0, next_on=date(2026, 12, 7))
+    db.session.add(made)
+    db.session.commit()
+    return made
 
 
 class Callers:

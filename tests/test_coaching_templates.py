@@ -347,5 +347,5 @@ def test_only_admins_edit_coaching_templates(make, client, roles):
     assert client.get("/admin/coaching-templates").status_code == 403
     assert client.get(f"/admin/coaching-templates/{template.id}").status_code == 403
     response = auth.post(f"/admin/coaching-templates/{template.id}/sections/"
-                         f"{template.sections[0].id}/delete", page="/account")
+                         f"{template.sections[0].id}/delete", page="/account/password")
     assert response.status_code == 403
