@@ -1,16 +1,23 @@
 """Forms for feedback and its replies."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from blueprints.fields import options, plain_lines, strip
 
-KIND_LABELS = {
-    "praise": _l("Praise"),
-    "suggestion": _l("Suggestion"),
-}
+
+def kind_labels():
+    """Praise and suggestion, in context: "Suggestion" alone is a suggested target elsewhere
+    (提案値 in Japanese). Called per request: pybabel extracts pgettext, not a lazy alias."""
+    return {
+        "praise": pgettext("feedback kind", "Praise"),
+        "suggestion": pgettext("feedback kind", "Suggestion"),
+    }
+
+
 KIND_HINTS = {
     "praise": _l("Something they did well: say what, and why it mattered."),
     "suggestion": _l("Something they could try: say what, and how it would help."),
@@ -19,7 +26,7 @@ LONGEST_MESSAGE = 2000
 
 
 class FeedbackForm(FlaskForm):
-    kind = RadioField(_l("Kind"), choices=options(KIND_LABELS.items()), default="praise",
+    kind = RadioField(_l("Kind"), choices=[], default="praise",
                       validators=[InputRequired(message=_l("Choose praise or suggestion."))])
     value_id = SelectField(_l("Company value (optional)"), coerce=str, default="")
     body = TextAreaField(
@@ -29,6 +36,7 @@ class FeedbackForm(FlaskForm):
 
     def __init__(self, *args, values=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.kind.choices = options(kind_labels().items())
         self.known_values = {str(value.id): value for value in values}
         self.value_id.choices = options(
             [("", _l("None")), *((str(value.id), value.name) for value in values)])

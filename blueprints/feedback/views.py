@@ -10,7 +10,7 @@ from blueprints.access import (
     get_readable_feedback,
     get_visible_team,
 )
-from blueprints.feedback.forms import KIND_HINTS, KIND_LABELS, FeedbackForm, ReplyForm
+from blueprints.feedback.forms import KIND_HINTS, FeedbackForm, ReplyForm, kind_labels
 from blueprints.params import choice_arg, int_arg, text_arg
 from blueprints.rendering import render
 from extensions import db
@@ -26,7 +26,7 @@ PICKER_SIZE = 40
 
 @bp.context_processor
 def labels():
-    return dict(kind_labels=KIND_LABELS, kind_hints=KIND_HINTS)
+    return dict(kind_labels=kind_labels(), kind_hints=KIND_HINTS)
 
 
 @bp.get("")
