@@ -49,7 +49,8 @@ def _recipient_organization(to, *_args, organization_id=None, **_kwargs):
     return db.session.scalar(select(User.organization_id).where(User.email == to))
 
 
-@task(writes=False, describe=_describe, organization=_recipient_organization, label=_l("Email"))
+@task(writes=False, describe=_describe, organization=_recipient_organization,
+      label=_l("Sending an email"))
 def deliver_email(to, subject, text, html=None, organization_id=None):
     """Hand one email to the SMTP server (or, with none configured, to the log)."""
     state = current_app.extensions["mail"]

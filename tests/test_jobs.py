@@ -1,8 +1,10 @@
 """Background jobs: enqueued after the commit, run in an app context, retried, then recorded;
 through the real Huey consumer on SQLite and on Redis."""
 
+import json
 import threading
 
+import pytest
 from huey import crontab
 from sqlalchemy import select
 
@@ -229,3 +231,87 @@ def test_a_job_that_cannot_be_enqueued_does_not_undo_the_commit(app, make):
         db.session.commit()
 
     assert name_of(organization.id) == "Saved"
+
+
+# The admin page: the organisation's failed jobs, run again or dismissed.
+
+def _failure(organization_id, task="jobs.mail.deliver_email", arguments=None, summary=""):
+    failure = JobFailure(organization_id=organization_id, task=task, summary=summary,
+                         error="SMTPDataError: (451, b'Try again later')", attempts=4,
+                         arguments=arguments)
+    db.session.add(failure)
+    db.session.commit()
+    return failure
+
+
+def test_an_admin_runs_a_failed_email_again_and_it_goes_out(app, make, auth, outbox):
+    admin = make.user("admin@example.com", roles=("admin",))
+    failure = _failure(make.organization.id, arguments=json.dumps(
+        [["rep@example.com", "Your week", "Hello"], {"organization_id": None}]))
+    auth.sign_in(admin.email)
+
+    answer = auth.post(f"/admin/jobs/{failure.id}/retry", page="/admin/jobs")
+
+    assert answer.status_code == 302 and answer.headers["Location"] == "/admin/jobs"
+    assert [(m.recipients, m.subject, m.body) for m in outbox] == [
+        (["rep@example.com"], "Your week", "Hello")
+    ]
+    assert failures() == []
+    assert "The job will run again shortly." in auth.client.get("/admin/jobs").text
+
+
+def test_a_job_that_cannot_run_again_stays_listed_with_a_reason(app, make, auth):
+    admin = make.user("admin@example.com", roles=("admin",))
+    gone = _failure(make.organization.id, task="jobs.gone.never_was", arguments="[[], {}]")
+    unkept = _failure(make.organization.id, arguments=None)
+    auth.sign_in(admin.email)
+
+    for failure in (gone, unkept):
+        answer = auth.post(f"/admin/jobs/{failure.id}/retry", page="/admin/jobs")
+        assert answer.status_code == 302
+        assert "can no longer run again" in auth.client.get("/admin/jobs").text
+    assert [failure.id for failure in failures()] == [gone.id, unkept.id]
+
+
+def test_an_admin_dismisses_a_failed_job(app, make, auth):
+    admin = make.user("admin@example.com", roles=("admin",))
+    failure = _failure(make.organization.id, summary="rep@example.com — Your week")
+    auth.sign_in(admin.email)
+
+    answer = auth.post(f"/admin/jobs/{failure.id}/dismiss", page="/admin/jobs")
+
+    assert answer.status_code == 302
+    assert failures() == []
+    page = auth.client.get("/admin/jobs").text
+    assert "Dismissed." in page and "No failed jobs." in page
+
+
+def test_the_failed_jobs_page_lists_the_newest_first_in_the_admins_time(app, make, auth, clock):
+    from tests.conftest import at
+
+    admin = make.user("admin@example.com", roles=("admin",), locale="it")
+    clock.at(at(2026, 12, 1, 9, 0))
+    _failure(make.organization.id, summary="older@example.com — First")
+    clock.at(at(2026, 12, 2, 9, 0))
+    _failure(make.organization.id, task="tests.test_jobs.always_fails", summary="…")
+    auth.sign_in(admin.email)
+
+    page = auth.client.get("/admin/jobs").text
+
+    assert page.index("always_fails") < page.index("older@example.com — First")
+    assert "Invio di un" in page or "Sending an email" in page  # the email job's label
+    assert "jobs.mail.deliver_email" not in page
+    assert "02/12/26, 10:00" in page  # 09:00 UTC, in Rome, in Italian
+    assert "01/12/26, 10:00" in page
+
+
+@pytest.mark.parametrize("email", ["rep@example.com", "manager@example.com"])
+def test_no_one_but_an_admin_sees_failed_jobs(app, make, auth, email):
+    make.user(email, roles=("manager",) if "manager" in email else ("rep",))
+    failure = _failure(make.organization.id)
+    auth.sign_in(email)
+
+    assert auth.client.get("/admin/jobs").status_code == 403
+    assert auth.post(f"/admin/jobs/{failure.id}/retry").status_code == 403
+    assert auth.post(f"/admin/jobs/{failure.id}/dismiss").status_code == 403
+    assert len(failures()) == 1
