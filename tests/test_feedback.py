@@ -174,6 +174,7 @@ def test_a_rep_lists_what_they_received_and_gave_never_others(app, org):
     client = as_(app, "rita@example.com")
     received = client.get("/feedback")
     assert "To Rita" in received.text and "To Mia" not in received.text
+    assert "From Remo Rep" in received.text
     assert "To Remo" not in received.text
     given = client.get("/feedback?show=given")
     assert "To Mia" in given.text and "To Rita" not in given.text
