@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+import demo.coaching
 import demo.feedback
 import demo.organization
 import demo.scorecards
@@ -104,6 +105,7 @@ def seed_demo(days):
         )
         click.echo(demo.scorecards.seed(db.session, datetime.now(UTC), days=days))
         click.echo(demo.feedback.seed(db.session, datetime.now(UTC)))
+        click.echo(demo.coaching.seed(db.session, datetime.now(UTC)))
     except demo.organization.DemoConflict as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
