@@ -8,6 +8,7 @@ its rep is logged (services.coaching.record_read) and shown to the rep.
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -45,6 +46,13 @@ from periods import to_utc
 from services import coaching, lines
 
 bp = Blueprint("coaching", __name__)
+
+@bp.app_template_filter("when")
+def when(instant):
+    """A moment as the reader says it, in their timezone: the date, then the time to the
+    minute (seconds mean nothing for a meeting)."""
+    return f"{format_date(instant, 'medium')} {format_time(instant, 'short')}"
+
 
 MESSAGES = {
     "foreign_template": lambda: _("That template is not one of your organisation's."),

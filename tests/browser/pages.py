@@ -19,6 +19,7 @@ import demo.scorecards
 from extensions import db
 from models import (
     Activity,
+    CoachingSession,
     Feedback,
     FeedbackReply,
     Metric,
@@ -163,6 +164,11 @@ def page_urls(app):
             select(Feedback.id).where(Feedback.receiver_id == rep.id).order_by(Feedback.id)
             .limit(1)),
         "value_id": db.session.scalar(select(Value.id).order_by(Value.id).limit(1)),
+        # The rep's latest shared session: the rep, their coach and the executive above read it.
+        "session_id": db.session.scalar(
+            select(CoachingSession.id).where(CoachingSession.rep_id == rep.id,
+                                             CoachingSession.status == "shared")
+            .order_by(CoachingSession.id.desc()).limit(1)),
     }
     urls = {}
     with app.test_request_context():
