@@ -32,7 +32,8 @@ from models import (
 )
 
 # GET routes that answer with something other than a page.
-NOT_PAGES = {"static", "pwa.service_worker", "pwa.manifest", "core.healthz", "api.session"}
+NOT_PAGES = {"static", "pwa.service_worker", "pwa.manifest", "core.healthz", "api.session",
+             "notifications.open"}  # opening an inbox entry: a redirect to its page
 # What a page needs in its query string besides its ids.
 QUERIES = {"scorecards.activities": {"metric": "calls"},
            "scorecards.company_team": {"metric": "calls"}}
@@ -46,7 +47,8 @@ ROLES = {
 }
 # Someone not signed in, and what they can open (the rest sends them to sign in).
 SIGNED_OUT = "signed out"
-PUBLIC = ("auth.sign_in", "pwa.offline")
+PUBLIC = ("auth.sign_in", "pwa.offline", "auth.forgot_password", "auth.accept_invitation",
+          "auth.reset_password")
 # Who walks the pages: each demo role, and someone signed out.
 WALKERS = (*ROLES, SIGNED_OUT)
 LANGUAGES = ("en", "it", "ja")
@@ -164,6 +166,8 @@ def page_urls(app):
             select(Feedback.id).where(Feedback.receiver_id == rep.id).order_by(Feedback.id)
             .limit(1)),
         "value_id": db.session.scalar(select(Value.id).order_by(Value.id).limit(1)),
+        # Good links (a GET uses none up): an invitation for the new hire, a reset for the rep.
+        **_sign_in_links(rep),
         # The rep's latest shared session: the rep, their coach and the executive above read it.
         "session_id": db.session.scalar(
             select(CoachingSession.id).where(CoachingSession.rep_id == rep.id,
@@ -181,6 +185,23 @@ def page_urls(app):
             urls[rule.endpoint] = url_for(
                 rule.endpoint, **arguments, **QUERIES.get(rule.endpoint, {}))
     return urls
+
+
+def _sign_in_links(rep):
+    from datetime import UTC, datetime, timedelta
+
+    from services import invitations
+
+    new_hire = db.session.scalar(select(User).where(User.email == ROLES["new hire"]))
+    now, lifetime = datetime.now(UTC), timedelta(days=30)
+    links = {
+        "invitation_token": invitations.issue(db.session, new_hire, invitations.INVITATION,
+                                              lifetime=lifetime, now=now),
+        "reset_token": invitations.issue(db.session, rep, invitations.PASSWORD_RESET,
+                                         lifetime=lifetime, now=now),
+    }
+    db.session.commit()
+    return links
 
 
 def demo_data():
