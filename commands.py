@@ -121,12 +121,14 @@ jobs_cli = AppGroup("jobs", help="Background jobs: run the consumer, list the fa
 @jobs_cli.command("run")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Jobs run side by side (threads).")
-def run_jobs(workers):
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="Also start the periodic jobs (digests, reminders): in one consumer only.")
+def run_jobs(workers, periodic):
     """Run the job consumer with this app's settings, until Ctrl+C or SIGTERM."""
     import jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    jobs.consumer(current_app._get_current_object(), workers=workers).run()
+    jobs.consumer(current_app._get_current_object(), workers=workers, periodic=periodic).run()
 
 
 @jobs_cli.command("failures")

@@ -177,7 +177,8 @@ def _numbers_only(*args, **kwargs):
         return "…"
 
     parts = [shown(value) for value in args]
-    parts += [f"{name}={shown(value)}" for name, value in kwargs.items()]
+    parts += [f"{name}={shown(value)}" for name, value in kwargs.items()
+              if name != "organization_id"]  # the admin's own: it says nothing
     return ", ".join(parts)
 
 
@@ -276,9 +277,13 @@ def load_tasks():
 
 
 def consumer(app, workers=2, **options):
-    """A Huey consumer running this process's jobs in `app`; `.run()` serves until a signal."""
+    """A Huey consumer running this process's jobs in `app`; `.run()` serves until a signal.
+
+    An idle worker looks at an SQLite queue at most every 2 s (Redis tells it at once).
+    """
     use_app(app)
     load_tasks()
+    options = {"max_delay": 2.0, **options}
     return Consumer(huey, workers=workers, worker_type="thread", **options)
 
 

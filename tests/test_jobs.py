@@ -139,7 +139,7 @@ def test_a_job_whose_every_attempt_fails_is_recorded_without_its_secrets(app, ma
     assert failure.attempts == 2
     assert failure.error == "ConnectionRefusedError: the server said no"
     assert "s3cr3t" not in failure.summary
-    assert failure.summary == f"…, organization_id={make.organization.id}"
+    assert failure.summary == "…"
     assert failure.failed_at is not None
 
 
@@ -315,3 +315,18 @@ def test_no_one_but_an_admin_sees_failed_jobs(app, make, auth, email):
     assert auth.post(f"/admin/jobs/{failure.id}/retry").status_code == 403
     assert auth.post(f"/admin/jobs/{failure.id}/dismiss").status_code == 403
     assert len(failures()) == 1
+
+
+def test_the_command_line_lists_every_failure_newest_first(app, make, runner):
+    _failure(make.organization.id, summary="rep@example.com — Your week")
+    _failure(None, task="jobs.digest.send_weekly_digests", summary="")
+
+    output = runner.invoke(args=["jobs", "failures"]).output
+
+    assert output.index("jobs.digest.send_weekly_digests") < output.index("Your week")
+    assert f"org {make.organization.id}" in output and "org -" in output
+    assert "(4 attempts)" in output
+
+
+def test_the_command_line_says_when_nothing_failed(app, runner):
+    assert runner.invoke(args=["jobs", "failures"]).output == "No failed jobs.\n"

@@ -3,6 +3,11 @@ Redis): recipient, subject, language and a link that opens its page after sign-i
 server that fails never fails the action, and the email is retried, then recorded."""
 
 import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from flask_babel import gettext as _
@@ -19,6 +24,7 @@ from tests.job_queue import (
     queued_on,
     redis_url,  # noqa: F401 - fixture
     smtp_server,  # noqa: F401 - fixture
+    sqlite_storage,
     wait_for,
 )
 
@@ -227,3 +233,34 @@ def _failure(organization_id, summary, task="jobs.mail.deliver_email", arguments
     db.session.add(failure)
     db.session.commit()
     return failure
+
+
+def test_the_consumer_command_sends_what_a_web_process_queued(app, smtp, tmp_path,
+                                                              database_url):
+    """`flask jobs run`, a process of its own, as `make run` and production start it."""
+    queue = tmp_path / "jobs.db"
+    with queued_on(sqlite_storage(queue)):
+        send_email("rep@example.com", "From the consumer", "Hello")
+    log = tmp_path / "consumer.log"
+    environment = {
+        **os.environ, "FLASK_APP": "app", "PACER_ENV": "development", "REDIS_URL": "",
+        "DATABASE_URL": database_url, "HUEY_SQLITE_PATH": str(queue),
+        "MAIL_SERVER": smtp.host, "MAIL_PORT": str(smtp.port), "MAIL_USE_TLS": "off",
+    }
+    with log.open("w") as output:
+        consumer = subprocess.Popen(
+            [sys.executable, "-m", "flask", "jobs", "run", "--workers", "1", "--no-periodic"],
+            cwd=Path(__file__).resolve().parent.parent, env=environment,
+            stdout=output, stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for(lambda: smtp.messages or consumer.poll() is not None, timeout=60,
+                     what="the email")
+        finally:
+            consumer.send_signal(signal.SIGINT)
+            consumer.wait(timeout=20)
+
+    assert [message["Subject"] for message in smtp.messages] == ["From the consumer"], (
+        log.read_text()
+    )
+    assert "Consumer exiting" in log.read_text()
