@@ -11,8 +11,12 @@
 A job called while the database session is in a transaction is enqueued when that transaction
 commits, and never if it rolls back: an email about something that was not saved, or a job
 that looks for a row not yet committed, cannot happen. Outside a transaction it is enqueued at
-once. A failing job is tried again (JOBS_RETRY_DELAY, growing by JOBS_RETRY_BACKOFF); after its
-last attempt it is recorded as a JobFailure, which its organisation's admins see at /admin/jobs
+once. So a view that enqueues a job commits, as every view that changes something does (a
+GET view that never commits drops it), and a test that calls a job after reading anything
+commits before it looks for the job's effect.
+
+A failing job is tried again (JOBS_RETRY_DELAY, growing by JOBS_RETRY_BACKOFF); after its last
+attempt it is recorded as a JobFailure, which its organisation's admins see at /admin/jobs
 when the job names its organisation with an `organization_id` keyword argument.
 
 The consumer (`flask jobs run`) makes the app once with create_app() and runs every job in an

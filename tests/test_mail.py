@@ -264,3 +264,24 @@ def test_the_consumer_command_sends_what_a_web_process_queued(app, smtp, tmp_pat
         log.read_text()
     )
     assert "Consumer exiting" in log.read_text()
+
+
+def test_in_tests_too_an_email_that_fails_does_not_fail_the_request(app, make, auth,
+                                                                     monkeypatch):
+    """Jobs run inside the request in tests (JOBS_IMMEDIATE): a failure is still recorded."""
+    admin = make.user("admin@example.com", roles=("admin",))
+    failure = _failure(make.organization.id, "rep@example.com — Your week", arguments=(
+        '[["rep@example.com", "Your week", "Hello"], {}]'))
+
+    def refuse(_message):
+        raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr(mail, "send", refuse)
+    auth.sign_in(admin.email)
+
+    answer = auth.post(f"/admin/jobs/{failure.id}/retry", page="/admin/jobs")
+
+    assert answer.status_code == 302
+    [again] = failures()
+    assert again.error == "ConnectionRefusedError: no SMTP server"
+    assert again.attempts == 4
