@@ -63,8 +63,8 @@ def test_the_tab_bar_never_covers_the_end_of_the_page(many_entries, page):
 def test_the_tabs_are_thumb_sized_labelled_and_lead_where_they_say(rep, page):
     sign_in(page)
     links = tab_bar(page).get_by_role("link")
-    expect(links).to_have_count(3)
-    for index in range(3):
+    expect(links).to_have_count(4)  # Today, Scorecard, Coaching, Account
+    for index in range(4):
         box = links.nth(index).bounding_box()
         assert box["height"] >= 48 and box["width"] >= 48
         assert links.nth(index).locator("svg").count() == 1
@@ -73,6 +73,10 @@ def test_the_tabs_are_thumb_sized_labelled_and_lead_where_they_say(rep, page):
     expect(tab_bar(page).get_by_role("link", name="Scorecard")).to_have_attribute(
         "aria-current", "page")
     expect(tab_bar(page).get_by_role("link", name="Today")).not_to_have_attribute(
+        "aria-current", "page")
+    tab_bar(page).get_by_role("link", name="Coaching").click()
+    expect(page.get_by_role("heading", level=1, name="Coaching")).to_be_visible()
+    expect(tab_bar(page).get_by_role("link", name="Coaching")).to_have_attribute(
         "aria-current", "page")
     # The top bar's menu and sign-out are for wide screens; the phone signs out on Account.
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
