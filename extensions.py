@@ -67,10 +67,12 @@ def make_huey(environ=os.environ):
     run`, or `huey_consumer jobs.huey`) finds its tasks through this very object.
     """
     redis_url = environ.get("REDIS_URL", "").strip()
+    # No results kept: nothing waits for a job's return value, and kept ones would pile up.
     if redis_url:
-        return PriorityRedisHuey("pacer", url=redis_url)
+        return PriorityRedisHuey("pacer", results=False, url=redis_url)
     default = Path(__file__).resolve().parent / "instance" / "jobs.db"
-    return InstanceSqliteHuey("pacer", filename=str(environ.get("HUEY_SQLITE_PATH") or default))
+    return InstanceSqliteHuey("pacer", results=False,
+                              filename=str(environ.get("HUEY_SQLITE_PATH") or default))
 
 
 huey = make_huey()
