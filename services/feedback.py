@@ -43,33 +43,40 @@ def _teams_above(session, team_id, organization_id):
     return found
 
 
-def people_within_reach(session, giver):
-    """The active people `giver` may give feedback to, by name (never themself)."""
+def _reach(session, giver):
+    """A select of the active people `giver` may give feedback to (never themself), or None
+    when there is nobody."""
     query = select(User).where(User.organization_id == giver.organization_id,
                                User.active.is_(True), User.id != giver.id)
-    if not giver.has_role("executive", "admin"):
-        reach = []
-        if giver.team_id is not None:
-            above = _teams_above(session, giver.team_id, giver.organization_id)
-            reach.append(User.team_id == giver.team_id)
-            reach.append(User.id.in_(select(team_managers.c.user_id)
-                                     .where(team_managers.c.team_id.in_(above))))
-        led = led_team_ids(session, giver)
-        if led:
-            reach.append(User.team_id.in_(led))
-        if not reach:
-            return []
-        query = query.where(or_(*reach))
+    if giver.has_role("executive", "admin"):
+        return query
+    reach = []
+    if giver.team_id is not None:
+        above = _teams_above(session, giver.team_id, giver.organization_id)
+        reach.append(User.team_id == giver.team_id)
+        reach.append(User.id.in_(select(team_managers.c.user_id)
+                                 .where(team_managers.c.team_id.in_(above))))
+    led = led_team_ids(session, giver)
+    if led:
+        reach.append(User.team_id.in_(led))
+    return query.where(or_(*reach)) if reach else None
+
+
+def people_within_reach(session, giver):
+    """The people `giver` may give feedback to, by name."""
+    query = _reach(session, giver)
+    if query is None:
+        return []
     return session.scalars(query.order_by(User.name, User.id)).all()
 
 
 def within_reach(session, giver, receiver):
     """Whether `giver` may give feedback to `receiver`."""
-    if (receiver.organization_id != giver.organization_id or receiver.id == giver.id
-            or not receiver.active):
+    if receiver.organization_id != giver.organization_id:
         return False
-    # By id: User's == (Flask-Login's) compares session tokens, not people.
-    return receiver.id in {person.id for person in people_within_reach(session, giver)}
+    query = _reach(session, giver)
+    return query is not None and session.scalar(
+        query.with_only_columns(User.id).where(User.id == receiver.id)) is not None
 
 
 def can_read(session, viewer, feedback):
