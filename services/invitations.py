@@ -64,13 +64,20 @@ def is_good(link, now):
             and link.user.active)
 
 
-def redeem(session, link, password, method, now, user_agent=None):
-    """Set the person's password through the link, use up every link of theirs, end their
-    other sessions, and start one here; returns its token (for Flask-Login)."""
+def hash_password(password, method):
+    """The slow part of setting a password, done before the write (see the view)."""
+    return generate_password_hash(password, method=method)
+
+
+def redeem(session, link, password_hash, now, user_agent=None):
+    """Give the person the password (already hashed) through the link, use up every link of
+    theirs, end their other sessions, and start one here; returns its token (Flask-Login)."""
     user = link.user
     _use_up(session, user, now)
     link.used_at = now
-    return accounts.change_password(session, user, password, method, user_agent)
+    user.password_hash = password_hash
+    accounts.end_all_sessions(session, user)
+    return accounts.start_session(session, user, user_agent)
 
 
 def _use_up(session, user, now, purpose=None):

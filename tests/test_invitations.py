@@ -12,6 +12,7 @@ from extensions import db
 from models import LoginSession, SignInToken, User
 from services import invitations
 from tests.conftest import csrf_token
+from tests.test_sign_in_cost import hashes  # noqa: F401 - the fixture
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NEW_PASSWORD = "a brand new password"
@@ -184,3 +185,14 @@ def test_create_user_on_the_command_line_still_takes_a_password(runner):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "cli@example.com"))
     assert check_password_hash(user.password_hash, "a long enough password")
+
+
+def test_choosing_the_password_hashes_it_holding_no_lock(make, client, hashes):
+    rep = make.user("rep@example.com")
+    token = invitations.issue(db.session, rep, invitations.INVITATION,
+                              lifetime=timedelta(days=7), now=datetime.now(UTC))
+    db.session.commit()
+    hashes.clear()
+
+    assert _choose(client, f"/invitation/{token}").status_code == 302
+    assert hashes == [(False, True)]  # one hash, no transaction open, others free to write

@@ -15,7 +15,7 @@ from blueprints.auth.forms import (
 )
 from blueprints.auth.links import email_reset_link, link_lifetime
 from blueprints.rendering import render
-from extensions import begin_write, db, takes_write_lock_itself
+from extensions import begin_write, db, end_reads, takes_write_lock_itself
 from models.types import utcnow
 from services import accounts, invitations
 
@@ -109,27 +109,36 @@ def password():
 
 @bp.route("/invitation/<invitation_token>", methods=["GET", "POST"])
 @public
+@takes_write_lock_itself
 def accept_invitation(invitation_token):
     return _set_password(invitation_token, invitations.INVITATION)
 
 
 @bp.route("/password-reset/<reset_token>", methods=["GET", "POST"])
 @public
+@takes_write_lock_itself
 def reset_password(reset_token):
     return _set_password(reset_token, invitations.PASSWORD_RESET)
 
 
+def _refused(link, purpose):
+    return render("auth/link_refused.html", purpose=purpose, status=404 if link is None else 410)
+
+
 def _set_password(token, purpose):
     link, now = invitations.find(db.session, token, purpose), utcnow()
-    if link is None:
-        return render("auth/link_refused.html", purpose=purpose, status=404)
     if not invitations.is_good(link, now):
-        return render("auth/link_refused.html", purpose=purpose, status=410)
+        return _refused(link, purpose)
     form, person = SetPasswordForm(), link.user
     if form.validate_on_submit():
-        invitations.redeem(db.session, link, form.new_password.data,
-                           current_app.config["PASSWORD_HASH_METHOD"], now,
-                           request.user_agent.string)
+        end_reads(db.session())  # the hash takes a while: hold no lock meanwhile
+        password_hash = invitations.hash_password(
+            form.new_password.data, current_app.config["PASSWORD_HASH_METHOD"])
+        begin_write(db.session)
+        db.session.refresh(link)  # another request may have used it meanwhile
+        if not invitations.is_good(link, now):
+            return _refused(link, purpose)
+        invitations.redeem(db.session, link, password_hash, now, request.user_agent.string)
         db.session.commit()
         login_user(person)  # held here: it carries the new session's token
         flash(_("Your password is set. Welcome to Pacer!") if purpose == invitations.INVITATION
