@@ -297,3 +297,24 @@ def test_bad_input_gets_a_clear_4xx(org, auth, client):
     assert auth.post("/coaching/action-items/99999999999/close",
                      page=url).status_code == 404
     assert client.get(f"/people/{org.cy.id}/coaching/new").status_code == 404
+
+
+# The ways in: a rep's scorecard and the team grid
+
+
+def test_whoever_coaches_the_rep_starts_from_their_scorecard_or_a_cell_that_is_behind(
+        org, auth, client):
+    auth.sign_in("mara@example.com")
+    card = client.get(f"/people/{org.ada.id}/scorecard").text
+    assert f"/people/{org.ada.id}/coaching/new" in card
+    grid = client.get(f"/teams/{org.field.id}?period={screens.WEEK_KEY}").text
+    # Nothing logged by Wednesday noon: every call target is behind, so each rep has a way in.
+    assert (f"/people/{org.ada.id}/coaching/new?metric={org.calls.id}"
+            f"&amp;period={screens.WEEK_KEY}") in grid
+    form = client.get(f"/people/{org.ada.id}/coaching/new?metric={org.calls.id}"
+                      "&period=month-2026-11-01").text
+    assert f'<option selected value="{org.calls.id}">' in form
+    assert 'value="2026-11-01"' in form and '<option selected value="month">' in form
+    auth.sign_out()
+    auth.sign_in("exec@example.com")  # sees every scorecard, leads no team: coaches nobody
+    assert "/coaching/new" not in client.get(f"/people/{org.ada.id}/scorecard").text
