@@ -274,3 +274,10 @@ def test_the_demo_seeds_values_and_feedback_once(app):
     # Francesca's suggestion to Matteo is theirs and their managers': not the rep's to read.
     private = db.session.scalar(select(Feedback).where(Feedback.body.like("When you send%")))
     assert rep.get(f"/feedback/{private.id}").status_code == 404
+
+
+def test_feedback_pages_sit_under_account_and_the_feed_under_team(app, org):
+    rep_page = as_(app, "rita@example.com").get("/feedback").text
+    assert '<a href="/account" aria-current="page">' in rep_page
+    feed = as_(app, "mia@example.com").get("/feedback/team").text
+    assert '<a href="/teams" aria-current="page">' in feed

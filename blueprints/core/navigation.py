@@ -27,14 +27,18 @@ TABS = (
     Tab("scorecard", "scorecards.mine", _l("Scorecard"), ("rep",),
         ("scorecards.mine", "scorecards.activities", "scorecards.person")),
     Tab("team", "scorecards.teams", _l("Team"), ("manager",),
-        ("scorecards.team", "scorecards.person", "scorecards.activities")),
+        ("scorecards.team", "scorecards.person", "scorecards.activities", "feedback.team",
+         "obstacles.")),
     Tab("company", "scorecards.company", _l("Company"), ("executive",),
-        ("scorecards.company", "scorecards.team", "scorecards.person", "scorecards.activities")),
+        ("scorecards.company", "scorecards.team", "scorecards.person", "scorecards.activities",
+         "obstacles.")),
     Tab("coaching", "coaching.index", _l("Coaching"), ("rep", "manager"), ("coaching.",)),
     Tab("targets", "goals.index", _l("Targets"), LEADS, ("goals.",)),
     Tab("admin", "admin.users", _l("Admin"), ("admin",), ("admin.",)),
 )
-ACCOUNT = Tab("account", "account.index", _l("Account"), None, ("account.", "auth.password"))
+# Feedback is reached from the Account page (and from people's scorecards): it is no tab.
+ACCOUNT = Tab("account", "account.index", _l("Account"), None,
+              ("account.", "auth.password", "feedback."))
 
 
 @dataclass(frozen=True)
