@@ -41,6 +41,15 @@ def of_rep(session, rep):
     ).all()
 
 
+def suggested_template(session, rep, templates):
+    """The template to offer first: that of the rep's latest session, if still offered."""
+    latest = session.scalar(
+        select(CoachingSession.template_id).where(CoachingSession.rep_id == rep.id)
+        .order_by(CoachingSession.created_at.desc(), CoachingSession.id.desc()).limit(1))
+    return next((template for template in templates if template.id == latest),
+                templates[0] if templates else None)
+
+
 def _check(coach, rep, template, weekday, every_weeks):
     if not 0 <= weekday <= 6:
         raise SeriesError("weekday")

@@ -15,7 +15,7 @@ from blueprints.params import bad_request
 from blueprints.rendering import render
 from extensions import db
 from models.types import utcnow
-from services import coaching_requests, coaching_templates, lines
+from services import coaching_requests, coaching_series, coaching_templates, lines
 
 bp = Blueprint("coaching_requests", __name__)
 
@@ -91,7 +91,8 @@ def start(request_id):
     if found.status == "answered" and found.session_id is not None:
         return redirect(url_for("coaching.detail", session_id=found.session_id))
     templates = coaching_templates.active_templates(db.session, current_user.organization_id)
-    form = StartForm(templates=templates)
+    suggested = coaching_series.suggested_template(db.session, found.rep, templates)
+    form = StartForm(templates=templates, template_id=suggested.id if suggested else None)
     if form.validate_on_submit():
         try:
             made = coaching_requests.answer(db.session, found, coach=current_user,

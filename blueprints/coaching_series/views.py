@@ -22,8 +22,11 @@ MESSAGES = {
 }
 
 
-def _form(**kwargs):
+def _form(rep=None, **kwargs):
     templates = coaching_templates.active_templates(db.session, current_user.organization_id)
+    if rep is not None:  # a new series: the template the rep's sessions use, first
+        suggested = coaching_series.suggested_template(db.session, rep, templates)
+        kwargs.setdefault("template_id", suggested.id if suggested else None)
     return SeriesForm(templates=templates, **kwargs)
 
 
@@ -35,7 +38,7 @@ def _refuse(error):
 def index(person_id):
     """The rep's recurring sessions, and a form to set one up (the history page shows it)."""
     rep = get_coachable_person(person_id)
-    form = _form()
+    form = _form(rep)
     if form.validate_on_submit():
         try:
             coaching_series.start(db.session, coach=current_user, rep=rep, now=utcnow(),

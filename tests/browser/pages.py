@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import url_for
 from sqlalchemy import select
 
+import demo.coaching
 import demo.feedback
 import demo.organization
 import demo.scorecards
@@ -143,6 +144,7 @@ def seed_demo(session, now, password_hash_method, days):
     demo.organization.seed(session, now, password_hash_method, days=days)
     demo.scorecards.seed(session, now, days=days)
     demo.feedback.seed(session, now)
+    demo.coaching.seed(session, now)
     session.commit()
 
 
@@ -166,6 +168,7 @@ def page_urls(app):
             select(Feedback.id).where(Feedback.receiver_id == rep.id).order_by(Feedback.id)
             .limit(1)),
         "value_id": db.session.scalar(select(Value.id).order_by(Value.id).limit(1)),
+        **_coaching_ids(rep),
         # Good links (a GET uses none up): an invitation for the new hire, a reset for the rep.
         **_sign_in_links(rep),
         # The rep's latest shared session: the rep, their coach and the executive above read it.
@@ -204,6 +207,62 @@ def _sign_in_links(rep):
     return links
 
 
+def _coaching_ids(rep):
+    """A coaching template and its first section (admins), the rep's recurring series and a
+    rep's open request (their manager)."""
+    from models import CoachingRequest, CoachingSeries, CoachingTemplate
+
+    template = db.session.scalar(select(CoachingTemplate).order_by(CoachingTemplate.id))
+    return {
+        "coaching_template_id": template.id,
+        "template_section_id": template.sections[0].id,
+        "series_id": db.session.scalar(select(CoachingSeries.id).where(
+            CoachingSeries.rep_id == rep.id).order_by(CoachingSeries.id).limit(1)),
+        "request_id": db.session.scalar(select(CoachingRequest.id).where(
+            CoachingRequest.status == "open").order_by(CoachingRequest.id).limit(1)),
+    }
+
+
+def _coaching_words():
+    """The demo's coaching data as typed: templates, their sections, sessions, requests."""
+    from models import (
+        ActionItem,
+        AgendaItem,
+        CoachingRequest,
+        CoachingSession,
+        CoachingSessionSection,
+        CoachingTemplate,
+        CoachingTemplateSection,
+        Obstacle,
+    )
+
+    columns = (CoachingTemplate.name, CoachingTemplate.description,
+               CoachingTemplateSection.title, CoachingTemplateSection.prompt,
+               CoachingSessionSection.title, CoachingSessionSection.prompt,
+               CoachingSessionSection.rep_answer, CoachingSession.title,
+               CoachingSession.shared_notes, ActionItem.text, AgendaItem.text, Obstacle.note,
+               CoachingRequest.note)
+    words = set()
+    for column in columns:
+        words.update(db.session.scalars(select(column).distinct()))
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for each in value.values():
+                yield from strings(each)
+        elif isinstance(value, list):
+            for each in value:
+                yield from strings(each)
+
+    for column in (CoachingTemplateSection.options, CoachingSessionSection.options,
+                   CoachingSessionSection.value):
+        for value in db.session.scalars(select(column)):
+            words.update(strings(value))
+    return words - {None}
+
+
 def demo_data():
     """The words the demo organisation's own data puts on pages (names of people, teams,
     scorecards, accounts, notes): shown as entered, in no language of the catalogue. Metric
@@ -216,6 +275,7 @@ def demo_data():
         words.update(db.session.scalars(select(column).distinct()))
     for behaviours in db.session.scalars(select(Value.behaviours)):
         words.update(behaviours.splitlines())
+    words.update(_coaching_words())
     return sorted((word for word in words if word), key=len, reverse=True)
 
 
