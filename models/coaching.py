@@ -330,3 +330,20 @@ class Obstacle(db.Model):
 
     person: Mapped[User] = relationship(foreign_keys=[person_id])
     session: Mapped[CoachingSession | None] = relationship()
+
+
+class ActionItemReminder(db.Model):
+    """A reminder sent to an action item's owner, once per kind: due tomorrow, or overdue."""
+
+    __tablename__ = "coaching_action_item_reminders"
+    __table_args__ = (
+        UniqueConstraint("action_item_id", "kind"),
+        CheckConstraint("kind IN ('due', 'overdue')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_item_id: Mapped[int] = mapped_column(
+        ForeignKey("coaching_action_items.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(8))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,10 +14,12 @@ from sqlalchemy import or_, select
 
 from models import (
     ActionItem,
+    ActionItemReminder,
     AgendaItem,
     CoachingSession,
     CoachingSessionSection,
     Obstacle,
+    Organization,
     PrivateNote,
     SessionRead,
     Team,
@@ -388,6 +390,47 @@ def open_items_for_rep(session, rep):
                CoachingSession.status == "shared")
         .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
     ).all()
+
+
+# Reminders: an item's owner hears the day before it is due, and once when it is overdue
+
+# From this hour of their organisation's morning; overdue items older than a week are left be
+# (whoever has not seen them by then will in their next session, where they carry forward).
+REMIND_FROM_HOUR = 8
+OVERDUE_FOR = timedelta(days=7)
+
+
+def remind_due_items(session, now):
+    """Tell owners of open items of shared sessions due tomorrow, or overdue, once each."""
+    sent = 0
+    for organization in session.scalars(select(Organization)):
+        calendar = organization.calendar
+        local = now.astimezone(calendar.tz)
+        if local.hour < REMIND_FROM_HOUR:
+            continue
+        today = local.date()
+        items = session.scalars(
+            select(ActionItem).join(CoachingSession, CoachingSession.id == ActionItem.session_id)
+            .where(ActionItem.organization_id == organization.id,
+                   ActionItem.closed_at.is_(None), CoachingSession.status == "shared",
+                   ActionItem.due_on.between(today - OVERDUE_FOR, today + timedelta(days=1)),
+                   ActionItem.due_on != today)
+            .order_by(ActionItem.id)
+        ).all()
+        for item in items:
+            kind = "overdue" if item.due_on < today else "due"
+            if session.scalar(select(ActionItemReminder.id).where(
+                    ActionItemReminder.action_item_id == item.id,
+                    ActionItemReminder.kind == kind)) is not None:
+                continue
+            session.add(ActionItemReminder(action_item_id=item.id, kind=kind, sent_at=now))
+            notifications.notify(
+                session, item.owner, "action_item_due",
+                link=("coaching.detail", {"session_id": item.session_id}), now=now,
+                params={"title": item.text, "overdue": kind == "overdue"})
+            sent += 1
+    session.flush()
+    return sent
 
 
 # The access log

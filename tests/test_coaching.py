@@ -318,3 +318,46 @@ def test_whoever_coaches_the_rep_starts_from_their_scorecard_or_a_cell_that_is_b
     auth.sign_out()
     auth.sign_in("exec@example.com")  # sees every scorecard, leads no team: coaches nobody
     assert "/coaching/new" not in client.get(f"/people/{org.ada.id}/scorecard").text
+
+
+# Reminders
+
+
+def test_an_owner_is_reminded_the_day_before_and_once_overdue_through_the_job(org, clock):
+    from datetime import date
+
+    from jobs.action_items import remind_action_items
+    from models import Notification
+
+    made = start(org)
+    tomorrow = coaching.add_action_item(db.session, made, owner=org.ada, text="Send the quote",
+                                        due_on=date(2026, 11, 26), now=NOW)
+    late = coaching.add_action_item(db.session, made, owner=org.mara, text="Ask finance",
+                                    due_on=date(2026, 11, 20), now=NOW)
+    coaching.add_action_item(db.session, made, owner=org.ada, text="Ancient",
+                             due_on=date(2026, 10, 1), now=NOW)
+    coaching.share(db.session, made, now=NOW)
+    db.session.commit()
+
+    clock.at(at(2026, 11, 25, 6, 30))  # 07:30 in Rome: too early
+    remind_action_items()
+    assert db.session.scalars(select(Notification).where(
+        Notification.kind == "action_item_due")).all() == []
+    db.session.rollback()  # end the test's read: the job writes through its own
+    clock.at(NOW)
+    remind_action_items()
+    remind_action_items()  # once each
+    db.session.rollback()
+    sent = db.session.scalars(select(Notification).where(
+        Notification.kind == "action_item_due").order_by(Notification.id)).all()
+    assert [(entry.recipient_id, entry.params["title"], entry.params["overdue"])
+            for entry in sent] == [(org.ada.id, "Send the quote", False),
+                                   (org.mara.id, "Ask finance", True)]
+    coaching.close_action_item(db.session, tomorrow, by=org.ada, now=NOW)
+    db.session.commit()
+    clock.at(at(2026, 11, 27, 9))  # the quote was sent; finance was asked about already
+    remind_action_items()
+    db.session.rollback()
+    assert len(db.session.scalars(select(Notification).where(
+        Notification.kind == "action_item_due")).all()) == 2
+    assert late.is_open
