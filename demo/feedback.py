@@ -1,7 +1,9 @@
 """Seed data: the demo organisation's values, and a few weeks of feedback in Milan Field.
 
 Idempotent: values are found by name; the feedback is written once, when the organisation has
-none, dated back from `now` so that it always reads as recent.
+none, dated back from `now` so that it always reads as recent. It goes through the service a
+person's clicks go through, so the inbox has its entries: marked as emailed (nobody is mailed
+about the past) and, but for the last day's, as read.
 """
 
 from datetime import timedelta
@@ -9,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from demo.organization import ORGANIZATION
-from models import Feedback, Organization, User
+from models import Feedback, Notification, Organization, User
 from services import feedback, values
 
 VALUES = (
@@ -85,5 +87,19 @@ def seed(session, now):
                 feedback.reply(session, given, people[author], text,
                                now=when + timedelta(hours=2 * step))
             added += 1
+        session.flush()
+        _quiet_inbox(session, organization, now)
     session.flush()
     return f"Feedback: {added_values} values and {added} conversations added."
+
+
+def _quiet_inbox(session, organization, now):
+    entries = session.scalars(
+        select(Notification).join(User, User.id == Notification.recipient_id)
+        .where(User.organization_id == organization.id,
+               Notification.kind.in_(("feedback_received", "feedback_replied")),
+               Notification.emailed_at.is_(None))).all()
+    for entry in entries:
+        entry.emailed_at, entry.email_wanted = entry.created_at, False
+        if entry.created_at < now - timedelta(days=1):
+            entry.read_at = entry.created_at + timedelta(hours=2)

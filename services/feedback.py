@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from models import Feedback, FeedbackReply, Team, User, team_managers
-from services import visibility
+from services import notifications, visibility
 
 # The managers' feed and a person's own list show this many at most.
 FEED_SIZE = 50
@@ -62,12 +62,15 @@ def _reach(session, giver):
     return query.where(or_(*reach)) if reach else None
 
 
-def people_within_reach(session, giver):
-    """The people `giver` may give feedback to, by name."""
+def people_within_reach(session, giver, search=None):
+    """The people `giver` may give feedback to, by name; with a search, those whose name holds
+    every word of it, whatever the case."""
     query = _reach(session, giver)
     if query is None:
         return []
-    return session.scalars(query.order_by(User.name, User.id)).all()
+    people = session.scalars(query.order_by(User.name, User.id)).all()
+    words = (search or "").casefold().split()
+    return [person for person in people if all(word in person.name.casefold() for word in words)]
 
 
 def within_reach(session, giver, receiver):
@@ -95,7 +98,8 @@ def can_reply(viewer, feedback):
 
 
 def give(session, giver, receiver, *, kind, body, value=None, now):
-    """Record feedback from `giver` to `receiver` (within reach: the caller checked)."""
+    """Record feedback from `giver` to `receiver` (within reach: the caller checked), and tell
+    the receiver."""
     feedback = Feedback(
         organization_id=giver.organization_id, giver=giver, receiver=receiver,
         giver_team_id=giver.team_id, receiver_team_id=receiver.team_id, kind=kind,
@@ -103,14 +107,20 @@ def give(session, giver, receiver, *, kind, body, value=None, now):
     )
     session.add(feedback)
     session.flush()
+    notifications.notify(session, receiver, "feedback_received",
+                         link=("feedback.detail", {"feedback_id": feedback.id}), actor=giver,
+                         params={"praise": kind == "praise"}, now=now)
     return feedback
 
 
 def reply(session, feedback, author, body, *, now):
-    """Add a message to the thread; the other person of the two is the one to tell."""
+    """Add a message to the thread, and tell the other person of the two."""
     message = FeedbackReply(feedback=feedback, author=author, body=body.strip(), created_at=now)
     session.add(message)
     session.flush()
+    notifications.notify(session, other_party(feedback, author), "feedback_replied",
+                         link=("feedback.detail", {"feedback_id": feedback.id}), actor=author,
+                         now=now)
     return message
 
 

@@ -113,13 +113,13 @@ def test_a_rep_gives_their_manager_a_suggestion_and_the_manager_is_told(app, org
     given = db.session.scalars(select(Feedback)).one()
     assert answer.status_code == 302
     assert answer.headers["Location"] == f"/feedback/{given.id}"
-    assert (given.giver, given.receiver, given.kind, given.value) == (
-        org.rita, org.mia, "suggestion", org.value)
+    assert (given.giver_id, given.receiver_id, given.kind, given.value_id) == (
+        org.rita.id, org.mia.id, "suggestion", org.value.id)
     assert given.body == "Could we plan the week on Monday?"
     assert given.receiver_team_id == org.hq.id and given.giver_team_id == org.team_a.id
     told = db.session.scalars(select(Notification)).one()
-    assert (told.recipient, told.kind, told.params["praise"]) == (org.mia, "feedback_received",
-                                                                  False)
+    assert (told.recipient_id, told.actor_id, told.kind, told.params["praise"]) == (
+        org.mia.id, org.rita.id, "feedback_received", False)
     assert told.link_values == {"feedback_id": given.id}
     assert [message.recipients for message in outbox] == [["mia@example.com"]]
 
@@ -193,13 +193,15 @@ def test_the_receiver_replies_and_the_giver_is_told(app, org, outbox):
                   page=f"/feedback/{given.id}")
     assert answer.status_code == 302
     assert db.session.scalars(select(FeedbackReply.body)).all() == ["Thank you!"]
-    told = db.session.scalars(select(Notification)).one()
-    assert (told.recipient, told.kind) == (org.remo, "feedback_replied")
+    replied = select(Notification).where(Notification.kind == "feedback_replied")
+    told = db.session.scalars(replied).one()
+    assert told.recipient_id == org.remo.id and told.actor_id == org.rita.id
     again = as_(app, "remo@example.com")
     post(again, f"/feedback/{given.id}/reply", {"body": "Any time."},
          page=f"/feedback/{given.id}")
-    kinds = db.session.scalars(select(Notification.kind).order_by(Notification.id)).all()
-    assert kinds == ["feedback_replied", "feedback_replied"]
+    recipients = db.session.scalars(replied.with_only_columns(Notification.recipient_id)
+                                    .order_by(Notification.id)).all()
+    assert recipients == [org.remo.id, org.rita.id]
     thread = as_(app, "mia@example.com").get(f"/feedback/{given.id}")
     assert thread.text.index("Thank you!") < thread.text.index("Any time.")
     assert 'id="reply"' not in thread.text  # a manager reads, and does not take part
@@ -254,7 +256,7 @@ def test_the_feed_is_for_managers_only(app, org):
 # The demo
 
 
-def test_the_demo_seeds_values_and_feedback_once(app):
+def test_the_demo_seeds_values_and_feedback_once(app, outbox):
     import demo.feedback
     import demo.organization
 
@@ -265,6 +267,10 @@ def test_the_demo_seeds_values_and_feedback_once(app):
     assert demo.feedback.seed(db.session, now) == (
         "Feedback: 0 values and 0 conversations added.")
     db.session.commit()
+    told = db.session.scalars(select(Notification).where(
+        Notification.kind == "feedback_received")).all()
+    assert len(told) == 8 and all(entry.emailed_at is not None for entry in told)
+    assert outbox == []  # nobody is mailed about the demo's past
     rep = as_(app, "rep@example.com", demo.organization.PASSWORD)
     received = rep.get("/feedback")
     assert "Verdi Logistica" in received.text

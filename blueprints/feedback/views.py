@@ -16,7 +16,7 @@ from blueprints.rendering import render
 from extensions import db
 from models import FEEDBACK_KINDS
 from models.types import utcnow
-from services import feedback, notifications, values
+from services import feedback, values
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
@@ -51,10 +51,6 @@ def give():
     if form.validate_on_submit():
         given = feedback.give(db.session, current_user, receiver, kind=form.kind.data,
                               body=form.body.data, value=form.chosen_value(), now=utcnow())
-        notifications.notify(db.session, receiver, "feedback_received",
-                             link=("feedback.detail", {"feedback_id": given.id}),
-                             actor=current_user, params={"praise": given.kind == "praise"},
-                             now=given.created_at)
         db.session.commit()
         flash(_("Sent to %(name)s.", name=receiver.name), "success")
         return redirect(url_for("feedback.detail", feedback_id=given.id))
@@ -64,11 +60,7 @@ def give():
 
 def _picker():
     search = text_arg("q")
-    people = feedback.people_within_reach(db.session, current_user)
-    if search:
-        words = search.casefold().split()
-        people = [person for person in people
-                  if all(word in person.name.casefold() for word in words)]
+    people = feedback.people_within_reach(db.session, current_user, search)
     return render("feedback/pick.html", block="people", people=people[:PICKER_SIZE],
                   more=max(0, len(people) - PICKER_SIZE), search=search)
 
@@ -88,11 +80,7 @@ def reply(feedback_id):
     form = ReplyForm()
     if not form.validate_on_submit():
         return _thread(item, form, status=422)
-    message = feedback.reply(db.session, item, current_user, form.body.data, now=utcnow())
-    notifications.notify(db.session, feedback.other_party(item, current_user),
-                         "feedback_replied", link=("feedback.detail", {"feedback_id": item.id}),
-                         actor=current_user,
-                         now=message.created_at)
+    feedback.reply(db.session, item, current_user, form.body.data, now=utcnow())
     db.session.commit()
     flash(_("Reply sent."), "success")
     return redirect(url_for("feedback.detail", feedback_id=item.id, _anchor="reply"))
