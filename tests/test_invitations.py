@@ -59,7 +59,8 @@ def test_adding_a_person_emails_them_an_invitation_in_their_language(admin, auth
     # Nobody knows her password until she chooses it.
     assert not check_password_hash(nina.password_hash, "")
     stored = db.session.scalars(select(SignInToken)).one()
-    assert stored.purpose == "invitation" and stored.created_by == admin
+    assert stored.purpose == "invitation" and stored.created_by_id == admin.id
+    assert stored.user_id == nina.id
     assert _link(message).rsplit("/", 1)[1] not in stored.token_hash  # only the hash is kept
     assert stored.expires_at == NOW + timedelta(days=7)
 

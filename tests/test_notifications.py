@@ -31,7 +31,9 @@ def test_notify_records_an_entry_with_its_params_and_link(people):
 
     stored = db.session.scalars(select(Notification)).one()
     assert stored is entry
-    assert (stored.recipient, stored.actor, stored.kind) == (rep, manager, "coaching_shared")
+    # By id: users compare by sign-in token (Flask-Login), equal when neither is signed in.
+    assert (stored.recipient_id, stored.actor_id, stored.kind) == (
+        rep.id, manager.id, "coaching_shared")
     assert stored.params == {"section": "Pipeline", "actor": "Marta Manager"}
     assert (stored.link_endpoint, stored.link_values) == LINK
     assert stored.created_at == NOW and stored.read_at is None
