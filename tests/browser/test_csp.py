@@ -9,9 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 import demo.organization
-import demo.scorecards
 from extensions import db
-from tests.browser.pages import ROLES, page_urls
+from tests.browser.pages import ROLES, page_urls, seed_demo
 
 # Collects what the policy refused in the document; Playwright adds it before any page script
 # runs, and DevTools-injected code is not itself subject to the page's policy.
@@ -26,11 +25,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.fixture
 def northwind(app):
-    """The demo organisation, seeded before the server starts."""
+    """The demo organisation with all its data (feedback, coaching), seeded before the server
+    starts: every page that names an object of it has one to open."""
     now = datetime.now(UTC)
-    demo.organization.seed(db.session, now, app.config["PASSWORD_HASH_METHOD"], days=7)
-    demo.scorecards.seed(db.session, now, days=7)
-    db.session.commit()
+    seed_demo(db.session, now, app.config["PASSWORD_HASH_METHOD"], days=7)
 
 
 class Watched:
