@@ -8,6 +8,7 @@ recorded (DigestSent, unique per person and week).
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -57,7 +58,7 @@ class Digest:
 
 def is_due(organization, now):
     """Whether it is Monday morning, from 07:00, where the organisation is."""
-    local = now.astimezone(organization.calendar.tz)
+    local = now.astimezone(ZoneInfo(organization.timezone))
     return local.weekday() == SEND_WEEKDAY and local.hour >= SEND_HOUR
 
 

@@ -125,3 +125,14 @@ def test_the_week_is_the_one_that_just_ended(team):
     manager, *_ = team
     period = digest.last_week(manager.organization, MONDAY_MORNING)
     assert (str(period.start), str(period.end)) == ("2026-03-02", "2026-03-09")
+
+
+def test_each_organisation_gets_it_on_its_own_monday_morning():
+    from models import Organization
+
+    tokyo = Organization(name="Tokyo", timezone="Asia/Tokyo")
+    rome = Organization(name="Rome", timezone="Europe/Rome")
+    sunday_night_utc = datetime(2026, 3, 8, 22, 10, tzinfo=UTC)  # Monday 07:10 in Tokyo
+    assert digest.is_due(tokyo, sunday_night_utc) and not digest.is_due(rome, sunday_night_utc)
+    assert digest.is_due(rome, MONDAY_MORNING) and digest.is_due(tokyo, MONDAY_MORNING)
+    assert not digest.is_due(tokyo, sunday_night_utc + timedelta(days=1))  # Tuesday there
