@@ -8,6 +8,15 @@ from sqlalchemy import select
 from extensions import db
 from models import EmailPreference, Notification
 from services import notifications
+from tests.job_queue import (
+    consuming,
+    job_storage,  # noqa: F401 - fixture
+    queued_on,
+    redis_url,  # noqa: F401 - fixture
+    smtp_server,  # noqa: F401 - fixture
+    wait_for,
+)
+from tests.test_mail import smtp  # noqa: F401 - fixture
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 LINK = ("scorecards.person", {"person_id": 1})
@@ -365,3 +374,21 @@ def test_a_job_run_again_does_not_send_twice(people, outbox):
     db.session.commit()
     email_notification(entry.id)
     assert len(outbox) == 1
+
+
+def test_a_notification_email_goes_through_the_real_consumer_to_an_smtp_server(
+        app, people, smtp, job_storage):
+    manager, rep = people
+    with queued_on(job_storage()), consuming(app):
+        notifications.notify(db.session, rep, "coaching_shared",
+                             link=("scorecards.person", {"person_id": rep.id}), actor=manager,
+                             now=NOW)
+        db.session.commit()
+        wait_for(lambda: len(smtp.messages) == 1, what="the notification's email")
+
+    [message] = smtp.messages
+    assert message.envelope_to == ["rep@example.com"]
+    body = message.get_body(("plain",)).get_content()
+    assert f"http://localhost/people/{rep.id}/scorecard" in body
+    db.session.commit()  # a new snapshot: what the consumer committed
+    assert db.session.scalars(select(Notification)).one().emailed_at is not None
