@@ -42,7 +42,7 @@ def index():
         "admin/coaching_templates.html",
         templates=coaching_templates.templates(db.session, organization_id),
         missing=coaching_templates.missing_starters(db.session, organization_id,
-                                                    str(get_locale())))
+                                                    get_locale().language))
 
 
 @bp.post("/starters")
@@ -50,7 +50,7 @@ def index():
 def add_starters():
     """Add the starter templates the organisation lacks, in the admin's language."""
     added = coaching_templates.add_starters(db.session, current_user.organization,
-                                            str(get_locale()))
+                                            get_locale().language)
     message = (_("Added the starter templates: %(names)s.",
                  names=", ".join(template.name for template in added))
                if added else _("You have every starter template already."))
