@@ -361,3 +361,25 @@ def test_an_owner_is_reminded_the_day_before_and_once_overdue_through_the_job(or
     assert len(db.session.scalars(select(Notification).where(
         Notification.kind == "action_item_due")).all()) == 2
     assert late.is_open
+
+
+def test_the_rep_adds_to_the_agenda_of_a_planned_draft_without_seeing_it(org, auth, client):
+    planned = start(org, scheduled_for=at(2026, 11, 30, 9), title="Monday 1:1")
+    unplanned = start(org)
+    coaching.set_private_note(db.session, planned, author=org.mara, body="Not for Ada", now=NOW)
+    coaching.add_agenda_item(db.session, planned, author=org.mara, text="Pipeline", now=NOW)
+    db.session.commit()
+    auth.sign_in("ada@example.com")
+    mine = client.get("/coaching").text
+    assert "Monday 1:1" in mine and "Pipeline" in mine and "Not for Ada" not in mine
+    answer = auth.post(f"/coaching/{planned.id}/agenda", {"text": "My pricing question",
+                                                          "back": "index"}, page="/coaching")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/coaching"
+    assert "My pricing question" in client.get("/coaching").text
+    assert client.get(f"/coaching/{planned.id}").status_code == 404
+    assert auth.post(f"/coaching/{unplanned.id}/agenda", {"text": "x"},
+                     page="/coaching").status_code == 404
+    auth.sign_out()
+    auth.sign_in("bo@example.com")
+    assert auth.post(f"/coaching/{planned.id}/agenda", {"text": "x"},
+                     page="/coaching").status_code == 404
