@@ -473,12 +473,13 @@ def sessions_of_rep(session, rep, viewer):
     return [each for each in found if can_see_session(session, viewer, each)]
 
 
-def upcoming_for_rep(session, rep):
-    """Planned sessions not shared yet: the rep sees when, and may add to the agenda."""
+def upcoming_for_rep(session, rep, now):
+    """Planned sessions not shared yet, from today on: the rep sees when, and may add to the
+    agenda."""
     return session.scalars(
         select(CoachingSession).where(
             CoachingSession.rep_id == rep.id, CoachingSession.status == "draft",
-            CoachingSession.scheduled_for.is_not(None))
+            CoachingSession.scheduled_for >= now - timedelta(hours=12))
         .order_by(CoachingSession.scheduled_for, CoachingSession.id)
     ).all()
 

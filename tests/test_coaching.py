@@ -115,6 +115,17 @@ def test_a_shared_sessions_snapshot_stays_put_when_the_live_numbers_change(org):
     assert next(row for row in fresh["rows"] if row["key"] == "calls")["actual"] == 7
 
 
+def test_the_shared_snapshot_on_the_page_stays_while_the_scorecard_moves(org, auth, client):
+    log(org.ada, org.calls, NOW - timedelta(hours=1), quantity=3)
+    made = start(org)
+    coaching.share(db.session, made, now=NOW)
+    db.session.commit()
+    log(org.ada, org.calls, NOW - timedelta(minutes=30), quantity=4)
+    auth.sign_in("ada@example.com")
+    assert 'data-snapshot="calls" data-actual="3.0"' in client.get(f"/coaching/{made.id}").text
+    assert screens.cell(client.get("/scorecard").text, f"person-{org.ada.id}-calls")[0] == 7
+
+
 # Done-when 3: action items carry forward and close once
 
 

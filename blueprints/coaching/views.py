@@ -96,7 +96,7 @@ def index():
     if me.has_role("rep"):
         rep_view = dict(
             sessions=coaching.sessions_of_rep(db.session, me, me),
-            upcoming=coaching.upcoming_for_rep(db.session, me),
+            upcoming=coaching.upcoming_for_rep(db.session, me, now),
             items=coaching.open_items_for_rep(db.session, me),
             reads=coaching.reads_of(db.session, me),
         )
