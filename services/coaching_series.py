@@ -120,7 +120,8 @@ def make_draft(session, series, meeting, *, now):
         scheduled_for=scheduled_for, period_kind=snapshot_period(series.template),
         # The period up to the day before: a Monday meeting looks back on last week.
         period_start=meeting - timedelta(days=1), now=now,
-        title=series.template.name if series.template else None)
+        # Without a template, "1:1" reads the same in every language the coach may use.
+        title=series.template.name if series.template else "1:1")
     notifications.notify(
         session, series.coach, "coaching_draft_ready",
         link=("coaching.detail", {"session_id": draft.id}), now=now,

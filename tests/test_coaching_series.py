@@ -235,3 +235,12 @@ def test_only_those_who_may_coach_the_rep_see_or_change_a_series(app, org, email
     response = auth.post(f"/coaching/series/{series.id}/stop", page="/account/password")
     assert response.status_code == 404
     assert series.active
+
+
+def test_a_series_without_a_template_makes_a_blank_1_1(org):
+    series = series_for(org)
+    series.template = None
+
+    (draft,) = coaching_series.make_due_drafts(db.session, at(2026, 11, 7, 12))
+
+    assert draft.title == "1:1" and draft.sections == []
