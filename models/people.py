@@ -182,6 +182,13 @@ class User(UserMixin, db.Model):
     def get_id(self):
         return self.session_token
 
+    # UserMixin compares people by get_id(), which here is the sign-in token: any two people
+    # not signed in would be "equal", and `person in team.managers` true for anyone. A session
+    # holds one object per row, so the same person is the same object.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     @property
     def calendar(self):
         """The calendar the person's pace runs on: the organisation's, with the working hours

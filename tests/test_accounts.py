@@ -339,3 +339,16 @@ def test_signed_out_pages_have_no_tabs_and_keep_the_skip_link(client):
     html = client.get("/sign-in").text
     assert 'class="tabbar"' not in html and 'aria-label="Main"' not in html
     assert '<a class="skip" href="#main">Skip to content</a>' in html
+
+
+def test_two_people_are_the_same_person_only_when_they_are_one_row(make):
+    """Flask-Login's mixin compares sign-in tokens, which every person not signed in shares
+    (None): `someone in team.managers` would be true for anyone."""
+    team = make.team("North")
+    manager = make.user("lead@example.com", roles=("manager",))
+    rep = make.user("rep@example.com", team=team)
+    team.managers = [manager]
+    assert rep != manager
+    assert rep not in team.managers
+    assert manager in team.managers
+    assert len({rep, manager}) == 2
