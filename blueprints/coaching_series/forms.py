@@ -1,7 +1,8 @@
 """A recurring series: which weekday, how often, with which template."""
 
 from babel.dates import get_day_names
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -31,7 +32,7 @@ class SeriesForm(FlaskForm):
         self.weekday.choices = options((day, days[day][:1].upper() + days[day][1:])
                                        for day in range(7))
         self.every_weeks.choices = options(
-            (weeks, ngettext("Every week", "Every %(num)s weeks", weeks))
+            (weeks, _("Every %(num)s weeks", num=weeks) if weeks > 1 else _("Every week"))
             for weeks in range(1, MAX_EVERY_WEEKS + 1))
         self.templates = {template.id: template for template in templates}
         self.template_id.choices = options(
