@@ -31,10 +31,14 @@ def managers_of(rep):
     return []
 
 
-def metric_name(metric, person):
-    """The metric's name in the person's language, as their inbox shows it."""
-    language = (person.locale or "").split("_")[0]
-    return ((metric.translations or {}).get(language, {}).get("name")) or metric.name
+def metric_params(metric):
+    """The metric's name, and its name in each language that has one (metric_it, metric_ja):
+    the inbox says it in the reader's language when read, whatever they chose since."""
+    if metric is None:
+        return {"metric": None}
+    names = {f"metric_{language}": words["name"]
+             for language, words in (metric.translations or {}).items() if words.get("name")}
+    return {"metric": metric.name, **names}
 
 
 def ask(session, rep, *, kind, metric=None, note="", now):
@@ -64,8 +68,7 @@ def ask(session, rep, *, kind, metric=None, note="", now):
     for manager in managers_of(rep):
         notifications.notify(
             session, manager, "coaching_requested", link=("coaching_requests.index", {}),
-            actor=rep, now=now,
-            params={"metric": metric_name(metric, manager) if metric is not None else None})
+            actor=rep, now=now, params=metric_params(metric))
     return request, True
 
 

@@ -17,8 +17,8 @@ NOW = at(2026, 11, 4, 9)
 @pytest.fixture
 def org(make):
     """North (Regina) > Milan (Bruno: Rita, Remo); North > Turin (Otto)."""
-    regina = make.user("regina@example.com", roles=("manager",), locale="it")
-    bruno = make.user("bruno@example.com", roles=("manager",), locale="it")
+    regina = make.user("regina@example.com", roles=("manager",))
+    bruno = make.user("bruno@example.com", roles=("manager",))
     otto = make.user("otto@example.com", roles=("manager",))
     north = make.team("North", managers=[regina])
     milan = make.team("Milan", parent=north, managers=[bruno])
@@ -53,7 +53,7 @@ def open_request(org, rep=None, metric=None):
     return made
 
 
-def test_a_rep_asks_for_coaching_on_a_metric_and_their_manager_is_told(org, client):
+def test_a_rep_asks_for_coaching_on_a_metric_and_their_manager_is_told(app, org, client):
     auth = signed_in(client, "rita@example.com")
 
     response = ask(auth, metric_id=str(org.calls.id), note="Calls drop on Fridays")
@@ -65,8 +65,13 @@ def test_a_rep_asks_for_coaching_on_a_metric_and_their_manager_is_told(org, clie
     told = db.session.scalars(select(Notification)).all()
     assert [(n.recipient_id, n.kind, n.actor_id) for n in told] == [
         (org.bruno.id, "coaching_requested", org.rita.id)]
-    assert told[0].params["metric"] == "Chiamate"  # in Bruno's language
+    assert (told[0].params["metric"], told[0].params["metric_it"]) == ("Calls", "Chiamate")
     assert told[0].link_endpoint == "coaching_requests.index"
+    org.bruno.locale = "it"  # the inbox speaks the reader's language when read
+    inbox = app.test_client()
+    signed_in(inbox, "bruno@example.com")
+    page = inbox.get("/inbox").text
+    assert "Chiamate" in page and "Calls" not in page
 
 
 def test_a_rep_asks_for_a_1_1_and_sees_it_waiting(org, client):

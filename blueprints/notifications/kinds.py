@@ -9,7 +9,8 @@ name of whoever caused it (notify fills it in from `actor=`).
 - coaching_shared: actor (the coach)
 - coaching_acknowledged: actor (the rep)
 - coaching_answered: actor (the rep), section (its title)
-- coaching_requested: actor (the rep), metric (the metric's label; none: a 1:1)
+- coaching_requested: actor (the rep), metric (the metric's name; none: a 1:1), metric_<language>
+  (its name in that language, when it has one)
 - coaching_draft_ready: rep (the rep's name)
 - action_item_due: title, overdue (true when past due, else due tomorrow)
 - feedback_received: actor, praise (true: praise, false: a suggestion, absent: feedback)
@@ -18,6 +19,7 @@ name of whoever caused it (notify fills it in from `actor=`).
 
 from collections import defaultdict
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -30,7 +32,9 @@ def _p(params):
 
 def _coaching_requested(p):
     if p["metric"]:
-        return _("%(actor)s asks for coaching on %(metric)s.", actor=p["actor"], metric=p["metric"])
+        locale = get_locale()  # the metric in the reader's words, when it has them
+        metric = (p[f"metric_{locale.language}"] if locale else "") or p["metric"]
+        return _("%(actor)s asks for coaching on %(metric)s.", actor=p["actor"], metric=metric)
     return _("%(actor)s asks for a 1:1 with you.", actor=p["actor"])
 
 
