@@ -152,16 +152,21 @@ def app(_schema):
 
 
 def _empty_tables():
-    tables = list(reversed(db.metadata.sorted_tables))
+    """Every table emptied, dependents first, and ids counting from 1 again.
+
+    On the session's connection, not through the ORM: its hooks (services/freshness) would
+    bump the settings of organisations being deleted, once a table. On PostgreSQL a DELETE of
+    the few rows a test leaves is a tenth of a TRUNCATE's time (which makes new files for every
+    table); the sequences then start again at 1, as TRUNCATE's RESTART IDENTITY did and as
+    SQLite does by itself.
+    """
+    connection = db.session.connection()
+    for table in reversed(db.metadata.sorted_tables):
+        connection.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        # On the session's connection, not through the ORM: its hooks (services/freshness)
-        # would bump the settings of organisations being deleted, once a table.
-        connection = db.session.connection()
-        for table in tables:
-            connection.execute(table.delete())
+        connection.execute(text(
+            "SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))"
+            "::regclass, 1, false) FROM pg_sequences WHERE schemaname = current_schema()"))
     db.session.commit()
 
 
