@@ -293,9 +293,9 @@ def tabs(html, label):
 
 @pytest.mark.parametrize("roles, page, expected", [
     (("rep",), "/today", [("/today", "Today", True), ("/scorecard", "Scorecard", False),
-                          ("/account", "Account", False)]),
-    (("manager",), "/goals", [("/teams", "Team", False), ("/goals", "Targets", True),
-                              ("/account", "Account", False)]),
+                          ("/coaching", "Coaching", False), ("/account", "Account", False)]),
+    (("manager",), "/goals", [("/teams", "Team", False), ("/coaching", "Coaching", False),
+                              ("/goals", "Targets", True), ("/account", "Account", False)]),
     (("executive",), "/company", [("/company", "Company", True), ("/goals", "Targets", False),
                                   ("/account", "Account", False)]),
     (("admin",), "/account", [("/goals", "Targets", False), ("/admin/users", "Admin", False),
@@ -330,8 +330,9 @@ def test_someone_with_every_role_gets_five_tabs_and_the_rest_on_the_account_page
     html = client.get("/account").text
     assert [text for _href, text, _current in tabs(html, "Tabs")] == [
         "Today", "Scorecard", "Team", "Company", "Account"]
-    assert len(tabs(html, "Main")) == 7
+    assert len(tabs(html, "Main")) == 8
     more = html[html.index('id="account-more"'):]
+    assert 'href="/coaching"' in more
     assert 'href="/goals"' in more and 'href="/admin/users"' in more
 
 

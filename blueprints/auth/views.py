@@ -15,7 +15,7 @@ from blueprints.auth.forms import (
 )
 from blueprints.auth.links import email_reset_link, link_lifetime
 from blueprints.rendering import render
-from extensions import begin_write, db, end_reads, takes_write_lock_itself
+from extensions import begin_write, db, takes_write_lock_itself
 from models.types import utcnow
 from services import accounts, invitations
 
@@ -131,7 +131,7 @@ def _set_password(token, purpose):
         return _refused(link, purpose)
     form, person = SetPasswordForm(), link.user
     if form.validate_on_submit():
-        end_reads(db.session())  # the hash takes a while: hold no lock meanwhile
+        db.session.rollback()  # the hash takes a while: hold no lock, no snapshot meanwhile
         password_hash = invitations.hash_password(
             form.new_password.data, current_app.config["PASSWORD_HASH_METHOD"])
         begin_write(db.session)

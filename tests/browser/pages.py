@@ -168,14 +168,14 @@ def page_urls(app):
             select(Feedback.id).where(Feedback.receiver_id == rep.id).order_by(Feedback.id)
             .limit(1)),
         "value_id": db.session.scalar(select(Value.id).order_by(Value.id).limit(1)),
-        **_coaching_ids(rep),
-        # Good links (a GET uses none up): an invitation for the new hire, a reset for the rep.
-        **_sign_in_links(rep),
         # The rep's latest shared session: the rep, their coach and the executive above read it.
         "session_id": db.session.scalar(
             select(CoachingSession.id).where(CoachingSession.rep_id == rep.id,
                                              CoachingSession.status == "shared")
             .order_by(CoachingSession.id.desc()).limit(1)),
+        **_coaching_ids(rep),
+        # Good links (a GET uses none up): an invitation for the new hire, a reset for the rep.
+        **_sign_in_links(rep),
     }
     urls = {}
     with app.test_request_context():
