@@ -175,5 +175,8 @@ def test_breadcrumbs_lead_from_a_reps_calls_back_up_to_the_company(demo_site):
     assert trail.count() >= 5  # Azienda › Nord › Milano … › persona › indicatore
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     trail.first.locator("a").click()
-    expect(page).to_have_url(re.compile(r"/company\?period="))
+    # A boosted link swaps the page, then pushes its URL: on a loaded machine that can take
+    # longer than the default five seconds.
+    expect(page.locator("table.cascade")).to_be_visible(timeout=15000)
+    expect(page).to_have_url(re.compile(r"/company\?period="), timeout=15000)
     context.close()
