@@ -15,10 +15,15 @@ from extensions import db, login_manager
 from models import (
     ActionItem,
     Activity,
+    CoachingRequest,
+    CoachingSeries,
     CoachingSession,
     CoachingSessionSection,
+    CoachingTemplate,
+    CoachingTemplateSection,
     Feedback,
     Metric,
+    Notification,
     ScorecardTemplate,
     Team,
     TimeOff,
@@ -76,22 +81,23 @@ def get_in_organization(model, object_id):
     return found
 
 
-def get_own_activity(activity_id):
-    """An activity the current user logged; 404 for anyone else's, so ids reveal nothing."""
-    activity = _get(Activity, activity_id)
-    if activity is None or activity.user_id != current_user.id:
+def _get_own(model, object_id, owner="user_id"):
+    """A row of `model` whose `owner` column is the current user; 404 for anyone else's, so
+    ids reveal nothing."""
+    found = _get(model, object_id)
+    if found is None or getattr(found, owner) != current_user.id:
         abort(404)
-    return activity
+    return found
+
+
+def get_own_activity(activity_id):
+    """An activity the current user logged."""
+    return _get_own(Activity, activity_id)
 
 
 def get_own_notification(notification_id):
-    """An entry of the current user's inbox; 404 for anyone else's, so ids reveal nothing."""
-    from models.notifications import Notification
-
-    notification = _get(Notification, notification_id)
-    if notification is None or notification.recipient_id != current_user.id:
-        abort(404)
-    return notification
+    """An entry of the current user's inbox."""
+    return _get_own(Notification, notification_id, owner="recipient_id")
 
 
 def _require_sign_in():
@@ -324,15 +330,11 @@ def get_coaching_record_person(person_id):
 
 def get_coaching_template(template_id):
     """A coaching template of the current user's organisation; 404 otherwise."""
-    from models import CoachingTemplate
-
     return get_in_organization(CoachingTemplate, template_id)
 
 
 def get_template_section(template, section_id):
     """A section of this template; 404 for any other, so ids reveal nothing."""
-    from models import CoachingTemplateSection
-
     section = _get(CoachingTemplateSection, section_id)
     if section is None or section.template_id != template.id:
         abort(404)
@@ -341,8 +343,6 @@ def get_template_section(template, section_id):
 
 def get_coaching_series(series_id):
     """A recurring series with a rep the current user may coach; 404 otherwise."""
-    from models import CoachingSeries
-
     series = _get(CoachingSeries, series_id)
     if series is None or not coaching.can_coach(db.session, current_user, series.rep):
         abort(404)
@@ -351,18 +351,11 @@ def get_coaching_series(series_id):
 
 def get_own_coaching_request(request_id):
     """A request for coaching the current user made; 404 for anyone else's."""
-    from models import CoachingRequest
-
-    found = _get(CoachingRequest, request_id)
-    if found is None or found.rep_id != current_user.id:
-        abort(404)
-    return found
+    return _get_own(CoachingRequest, request_id, owner="rep_id")
 
 
 def get_answerable_coaching_request(request_id):
     """A rep's request the current user may answer: they may coach the rep; 404 otherwise."""
-    from models import CoachingRequest
-
     found = _get(CoachingRequest, request_id)
     if found is None or not coaching.can_coach(db.session, current_user, found.rep):
         abort(404)
